@@ -1,0 +1,120 @@
+"""The one list of MT4 event fields, shared by the logger, the Logstash pipeline and the templates.
+
+Why one list: the seed guide's three log structures (market tick, security, performance) are
+written by ``elk_logger``, reshaped by the Logstash pipeline and mapped by the index templates.
+If any of the three drifts, fields fall back to dynamic mapping (prices as ``float``, IPs as
+text). Every side tests itself against this module, so a drift fails a test instead of a query.
+
+Mapping types follow the Elasticsearch 8.19 field-type reference:
+https://www.elastic.co/guide/en/elasticsearch/reference/8.19/mapping-types.html
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: 5 decimals exactly: FX quotes are quoted to 1/10 pip (0.00001). ``scaled_float`` stores
+#: ``round(value * factor)`` as a long, so sums and averages of prices do not drift.
+PRICE_SCALING_FACTOR: Final = 100_000
+
+#: Fields the seed's log structures and the client carry, as Elasticsearch mapping bodies.
+#: Keys are dotted paths; objects are implied by the dots.
+EVENT_FIELDS: Final[dict[str, dict[str, object]]] = {
+    "@timestamp": {"type": "date"},
+    "message": {"type": "match_only_text"},
+    "level": {"type": "keyword"},
+    "logger": {"type": "keyword"},
+    "event_type": {"type": "keyword"},
+    "tags": {"type": "keyword"},
+    # market tick
+    "symbol": {"type": "keyword"},
+    "bid": {"type": "scaled_float", "scaling_factor": PRICE_SCALING_FACTOR},
+    "ask": {"type": "scaled_float", "scaling_factor": PRICE_SCALING_FACTOR},
+    "spread": {"type": "scaled_float", "scaling_factor": PRICE_SCALING_FACTOR},
+    "volume": {"type": "long"},
+    # security
+    "security_event": {"type": "keyword"},
+    "details.client_ip": {"type": "ip"},
+    "details.reason": {"type": "keyword"},
+    "details.user": {"type": "keyword"},
+    # performance
+    "metric": {"type": "keyword"},
+    "value": {"type": "double"},
+    "unit": {"type": "keyword"},
+    # ECS, for de-duplication and error reports
+    "event.id": {"type": "keyword"},
+    "error.type": {"type": "keyword"},
+    "error.message": {"type": "match_only_text"},
+    "error.stack_trace": {"type": "wildcard"},
+    "process.pid": {"type": "long"},
+    "process.thread.name": {"type": "keyword"},
+    "host.hostname": {"type": "keyword"},
+}
+
+#: ECS names that resolve to the seed's names. Elasticsearch refuses documents that carry a
+#: value for an alias ("Cannot write to a field alias"), so the Logstash pipeline moves any
+#: ``log.level`` / ``log.logger`` the client sends into ``level`` / ``logger`` and drops them.
+ECS_ALIASES: Final[dict[str, str]] = {
+    "log.level": "level",
+    "log.logger": "logger",
+}
+
+#: Fields the Logstash pipeline adds to every event it writes (beyond what the client sent).
+PIPELINE_FIELDS: Final[dict[str, dict[str, object]]] = {
+    "@version": {"type": "keyword"},
+    "event.ingested": {"type": "date"},
+    "event.dataset": {"type": "keyword"},
+    "event.original": {"type": "keyword", "index": False, "doc_values": False},
+    "host.name": {"type": "keyword"},
+    "host.ip": {"type": "ip"},
+    "agent.name": {"type": "keyword"},
+    "agent.type": {"type": "keyword"},
+    "agent.version": {"type": "keyword"},
+    "agent.id": {"type": "keyword"},
+    "agent.ephemeral_id": {"type": "keyword"},
+    "ecs.version": {"type": "keyword"},
+    "input.type": {"type": "keyword"},
+    "log.file.path": {"type": "keyword"},
+    "log.offset": {"type": "long"},
+}
+
+#: Seed event types routed to the metrics data streams; everything else goes to logs.
+METRIC_EVENT_TYPES: Final[frozenset[str]] = frozenset({"performance"})
+
+#: Index patterns of the two families of data streams (seed: ``mt4-logs-*``, ``mt4-metrics-*``).
+LOGS_PATTERN: Final = "mt4-logs-*"
+METRICS_PATTERN: Final = "mt4-metrics-*"
+
+#: Tag added to events whose JSON or timestamp could not be parsed; they are kept, not dropped.
+PARSE_FAILURE_TAG: Final = "_mt4_parse_failure"
+
+#: Dataset used when ``event_type`` is missing or sanitises to nothing.
+DEFAULT_DATASET: Final = "generic"
+
+
+def all_mapped_fields() -> dict[str, dict[str, object]]:
+    """Every concrete (non-alias) field path the templates map, with its mapping body."""
+    return {**EVENT_FIELDS, **PIPELINE_FIELDS}
+
+
+#: Longest dataset kept in a data stream name (names are capped at 255 bytes overall).
+MAX_DATASET_LENGTH: Final = 64
+
+
+def sanitize_dataset(event_type: object) -> str:
+    """The data-stream dataset for an ``event_type``: lowercase ``[a-z0-9_]``, at most 64 chars.
+
+    Data stream names must be lowercase and may not contain ``\\ / * ? " < > | , # :`` or
+    spaces, nor start with ``-``, ``_`` or ``+`` (Elasticsearch 8.19, create index API, index
+    name rules). The Logstash pipeline applies the same rule; tests compare the two.
+    """
+    text = str(event_type or "").lower()
+    cleaned = "".join(ch if ("a" <= ch <= "z" or "0" <= ch <= "9") else "_" for ch in text)
+    cleaned = cleaned.strip("_")[:MAX_DATASET_LENGTH].strip("_")
+    return cleaned or DEFAULT_DATASET
+
+
+def data_stream_for(event_type: object) -> str:
+    """The data stream an event with this ``event_type`` is written to."""
+    family = "metrics" if event_type in METRIC_EVENT_TYPES else "logs"
+    return f"mt4-{family}-{sanitize_dataset(event_type)}"

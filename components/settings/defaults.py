@@ -1,0 +1,41 @@
+"""Defaults and allowed values, each with the reason it is what it is."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+#: Newest 8.19 patch confirmed in Elastic's release list (github.com/elastic/elasticsearch
+#: release v8.19.25). One version for every image: Elastic supports only matching versions.
+ELASTIC_VERSION: Final = "8.19.25"
+#: Settings, templates and API bodies were checked against the 8.19 docs; nothing else.
+SUPPORTED_MINOR: Final = (8, 19)
+
+#: Node roles documented for 8.19 (modules-node.html#node-roles).
+NODE_ROLES: Final = (
+    "master", "data", "data_content", "data_hot", "data_warm", "data_cold", "data_frozen",
+    "ingest", "ml", "remote_cluster_client", "transform", "voting_only",
+)
+
+#: Compressed ordinary object pointers stop just under 32 GB; Elastic advises below ~31 GB.
+MAX_HEAP_BYTES: Final = 31 * 1024**3
+MIN_HEAP_BYTES: Final = 256 * 1024**2
+
+#: Container and node names: lowercase DNS labels, so they work as host names and in SANs.
+DNS_LABEL: Final = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+#: cluster.name becomes part of paths and monitoring ids; keep it to a DNS-ish token.
+CLUSTER_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+VERSION: Final = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+HOST_NAME: Final = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+DOCKER_URL: Final = re.compile(r"^(unix://|ssh://|tcp://|npipe://)\S+$")
+#: Repository, policy and user names used in Elasticsearch APIs.
+ES_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,254}$")
+#: Elasticsearch cron: seconds minutes hours day-of-month month day-of-week [year].
+ES_CRON_FIELDS: Final = (6, 7)
+
+#: Default MT4 sensitive keys masked by the pipeline and the client (seed: "never log secrets").
+SENSITIVE_KEYS: Final = ("password", "secret", "token", "api_key", "authorization")
+
+LOCAL_DOCKER: Final = {"name": "local", "url": "unix:///var/run/docker.sock"}
+DEFAULT_NODE: Final = {"name": "es01", "roles": ["master", "data", "ingest"], "heap": "1g", "memory": "2g"}
+ABSOLUTE_PATH: Final = re.compile(r"^/[A-Za-z0-9._/-]+$")

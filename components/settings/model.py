@@ -1,0 +1,168 @@
+"""The typed, frozen settings every component receives (never a ``pulumi.Config``).
+
+Sizes are bytes, durations are the units the consuming API wants (Elasticsearch time values,
+Go durations), so components do no parsing of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+VolumePolicy = Literal["retain", "delete"]
+License = Literal["basic", "trial"]
+QueueType = Literal["memory", "persisted"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DockerHost:
+    """One Docker engine the stack runs on."""
+
+    name: str
+    """Name nodes and services refer to in their ``host`` key."""
+    url: str
+    """Docker API address: ``unix:///var/run/docker.sock`` or ``ssh://user@host``."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Network:
+    """Where published ports listen and how users reach them."""
+
+    bind_address: str
+    """Host address every published port binds to (dev: 127.0.0.1, never exposed)."""
+    public_host: str
+    """Host name put in URLs, outputs and certificate SANs (``localhost`` in dev)."""
+    extra_sans: tuple[str, ...]
+    """More DNS names or IPs the service certificates must carry (load balancers, aliases)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ElasticsearchNode:
+    """One Elasticsearch node: one container and one data volume."""
+
+    name: str
+    roles: tuple[str, ...]
+    heap_bytes: int
+    memory_bytes: int
+    host: str
+    http_port: int | None
+    """Published HTTPS port on the Docker host, or None to keep the node internal."""
+
+    @property
+    def is_master_eligible(self) -> bool:
+        return "master" in self.roles
+
+    @property
+    def holds_data(self) -> bool:
+        return any(r == "data" or r.startswith("data_") for r in self.roles)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Elasticsearch:
+    nodes: tuple[ElasticsearchNode, ...]
+    allow_mmap: bool
+    """``node.store.allow_mmap``; false avoids the ``vm.max_map_count`` host sysctl (dev)."""
+    jvm_options: tuple[str, ...]
+    """Extra JVM option lines; heap is set from each node's ``heap`` only."""
+
+    @property
+    def masters(self) -> tuple[ElasticsearchNode, ...]:
+        return tuple(n for n in self.nodes if n.is_master_eligible)
+
+    @property
+    def data_nodes(self) -> tuple[ElasticsearchNode, ...]:
+        return tuple(n for n in self.nodes if n.holds_data)
+
+    @property
+    def single_node(self) -> bool:
+        return len(self.nodes) == 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Kibana:
+    heap_bytes: int
+    memory_bytes: int
+    port: int
+    host: str
+    tls: bool
+    """Serve Kibana over HTTPS with a certificate from the stack's CA."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Logstash:
+    heap_bytes: int
+    memory_bytes: int
+    host: str
+    tcp_port: int
+    beats_port: int
+    tcp_tls: bool
+    beats_tls: bool
+    pipeline_workers: int
+    batch_size: int
+    batch_delay_ms: int
+    queue_type: QueueType
+    queue_max_bytes: str
+    dead_letter_queue: bool
+    sensitive_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tls:
+    validity_hours: int
+    early_renewal_hours: int
+    ca_validity_hours: int
+    own_ca: bool
+    """True when the stack file gives ``tls_ca_cert`` / ``tls_ca_key`` (bring your own CA)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lifecycle:
+    """One ILM policy, hot -> warm -> delete, as in the seed guide."""
+
+    rollover_max_age: str
+    rollover_max_primary_shard_size: str
+    warm_min_age: str
+    warm_shrink_shards: int
+    delete_min_age: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexManagement:
+    logs: Lifecycle
+    metrics: Lifecycle
+    replicas: int
+    refresh_interval: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snapshots:
+    repository: str
+    location: str
+    schedule: str
+    expire_after: str
+    min_count: int
+    max_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StackSettings:
+    """Everything one stack file says, checked."""
+
+    stack_file: str
+    elastic_version: str
+    cluster_name: str
+    bootstrap: bool
+    license: License
+    volume_policy: VolumePolicy
+    docker_hosts: tuple[DockerHost, ...]
+    network: Network
+    elasticsearch: Elasticsearch
+    kibana: Kibana
+    logstash: Logstash
+    tls: Tls
+    index_management: IndexManagement
+    snapshots: Snapshots
+
+    @property
+    def protect_volumes(self) -> bool:
+        return self.volume_policy == "retain"

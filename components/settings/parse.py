@@ -1,0 +1,202 @@
+"""Raw stack-file values -> ``StackSettings``; pure, so tests need no Pulumi engine.
+
+Rules that look at one value live next to the read; rules across values live in ``rules.py``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+
+from components.settings import defaults as d
+from components.settings.model import (
+    DockerHost,
+    Elasticsearch,
+    ElasticsearchNode,
+    IndexManagement,
+    Kibana,
+    Lifecycle,
+    Logstash,
+    Network,
+    Snapshots,
+    StackSettings,
+    Tls,
+)
+from components.settings.problems import Problems
+from components.settings.reader import Section, describe
+from components.settings.rules import check_all
+
+#: The stack file's top-level keys (under the ``elk-stack:`` namespace).
+TOP_LEVEL_KEYS = (
+    "elastic_version", "cluster_name", "bootstrap", "license", "volume_policy", "docker_hosts",
+    "network", "elasticsearch", "kibana", "logstash", "tls", "index_management", "snapshots",
+    "tls_ca_cert", "tls_ca_key",
+)
+
+
+def parse_settings(raw: Mapping[str, object], problems: Problems, *, own_ca: bool) -> StackSettings:
+    """Read every section, apply every rule; the caller raises ``problems`` if any."""
+    top = Section(dict(raw), "", problems)
+    first_host = _first_host_name(raw)
+    settings = StackSettings(
+        stack_file=problems.stack_file,
+        elastic_version=top.str("elastic_version", d.ELASTIC_VERSION, pattern=d.VERSION, what="MAJOR.MINOR.PATCH, e.g. 8.19.25"),
+        cluster_name=top.str("cluster_name", "mt4", pattern=d.CLUSTER_NAME, what="lowercase letters, digits, - and _ (max 63)"),
+        bootstrap=top.bool("bootstrap", True),
+        license=top.str("license", "basic", allowed=("basic", "trial")),  # type: ignore[arg-type]
+        volume_policy=top.str("volume_policy", "delete", allowed=("retain", "delete")),  # type: ignore[arg-type]
+        docker_hosts=tuple(_docker_host(s) for s in top.sections("docker_hosts", [dict(d.LOCAL_DOCKER)])),
+        network=top.section("network").parse(_network),
+        elasticsearch=top.section("elasticsearch").parse(lambda s: _elasticsearch(s, first_host)),
+        kibana=top.section("kibana").parse(lambda s: _kibana(s, first_host)),
+        logstash=top.section("logstash").parse(lambda s: _logstash(s, first_host)),
+        tls=top.section("tls").parse(lambda s: _tls(s, own_ca)),
+        index_management=top.section("index_management").parse(_index_management),
+        snapshots=top.section("snapshots").parse(_snapshots),
+    )
+    for name in ("tls_ca_cert", "tls_ca_key"):
+        top._get(name)  # read by the loader as secrets; known here so they are not "unknown"
+    top.finish()
+    if not problems.errors:
+        check_all(settings, problems)
+    return settings
+
+
+def _first_host_name(raw: Mapping[str, object]) -> str:
+    hosts = raw.get("docker_hosts")
+    if isinstance(hosts, list) and hosts and isinstance(hosts[0], Mapping):
+        name = hosts[0].get("name")
+        if isinstance(name, str):
+            return name
+    return str(d.LOCAL_DOCKER["name"])
+
+
+def _docker_host(s: Section) -> DockerHost:
+    return s.parse(lambda s: DockerHost(
+        name=s.str("name", "", pattern=d.DNS_LABEL, what="a lowercase DNS label"),
+        url=s.str("url", "", pattern=d.DOCKER_URL, what="unix:///var/run/docker.sock, ssh://user@host or tcp://host:2376"),
+    ))
+
+
+def _network(s: Section) -> Network:
+    bind = s.str("bind_address", "127.0.0.1")
+    try:
+        ipaddress.ip_address(bind)
+    except ValueError:
+        s.error("bind_address", f"{describe(bind)} is not an IP address; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)")
+        bind = "127.0.0.1"
+    public = s.str("public_host", "localhost", pattern=d.HOST_NAME, what="a DNS host name")
+    sans = s.str_list("extra_sans", ())
+    for i, san in enumerate(sans):
+        if not (d.HOST_NAME.match(san) or _is_ip(san)):
+            s.problems.error(f"{s.key('extra_sans')}[{i}]", f"{describe(san)} is neither a DNS name nor an IP address")
+    return Network(bind_address=bind, public_host=public, extra_sans=sans)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _elasticsearch(s: Section, first_host: str) -> Elasticsearch:
+    nodes = tuple(n.parse(lambda n, i=i: _node(n, i, first_host)) for i, n in enumerate(s.sections("nodes", [dict(d.DEFAULT_NODE)])))
+    if not nodes:
+        s.error("nodes", "must list at least one node")
+    return Elasticsearch(
+        nodes=nodes,
+        allow_mmap=s.bool("allow_mmap", True),
+        jvm_options=s.str_list("jvm_options", ()),
+    )
+
+
+def _node(s: Section, index: int, first_host: str) -> ElasticsearchNode:
+    roles = s.str_list("roles", ("master", "data", "ingest"))
+    for role in roles:
+        if role not in d.NODE_ROLES:
+            s.error("roles", f"{describe(role)} is not a node role; allowed: {', '.join(d.NODE_ROLES)}")
+    http_port = s.int("http_port", 9200 if index == 0 else 0, low=0, high=65535)
+    return ElasticsearchNode(
+        name=s.str("name", f"es{index + 1:02d}", pattern=d.DNS_LABEL, what="a lowercase DNS label (a-z, 0-9, -)"),
+        roles=tuple(sorted(set(roles))),
+        heap_bytes=s.memory("heap", "1g"),
+        memory_bytes=s.memory("memory", "2g"),
+        host=s.str("host", first_host),
+        http_port=http_port or None,
+    )
+
+
+def _kibana(s: Section, first_host: str) -> Kibana:
+    return Kibana(
+        heap_bytes=s.memory("heap", "1g"),
+        memory_bytes=s.memory("memory", "2g"),
+        port=s.int("port", 5601, low=1, high=65535),
+        host=s.str("host", first_host),
+        tls=s.bool("tls", False),
+    )
+
+
+def _logstash(s: Section, first_host: str) -> Logstash:
+    return Logstash(
+        heap_bytes=s.memory("heap", "1g"),
+        memory_bytes=s.memory("memory", "2g"),
+        host=s.str("host", first_host),
+        tcp_port=s.int("tcp_port", 5000, low=1, high=65535),
+        beats_port=s.int("beats_port", 5044, low=1, high=65535),
+        tcp_tls=s.bool("tcp_tls", False),
+        beats_tls=s.bool("beats_tls", False),
+        pipeline_workers=s.int("pipeline_workers", 2, low=1, high=256),
+        batch_size=s.int("batch_size", 125, low=1, high=100_000),
+        batch_delay_ms=s.int("batch_delay_ms", 50, low=1, high=60_000),
+        queue_type=s.str("queue_type", "persisted", allowed=("memory", "persisted")),  # type: ignore[arg-type]
+        queue_max_bytes=s.byte_size("queue_max_bytes", "1gb"),
+        dead_letter_queue=s.bool("dead_letter_queue", True),
+        sensitive_keys=s.str_list("sensitive_keys", d.SENSITIVE_KEYS),
+    )
+
+
+def _tls(s: Section, own_ca: bool) -> Tls:
+    return Tls(
+        validity_hours=s.int("validity_hours", 8760, low=24, high=87600),
+        early_renewal_hours=s.int("early_renewal_hours", 720, low=0, high=87600),
+        ca_validity_hours=s.int("ca_validity_hours", 87600, low=24, high=876000),
+        own_ca=own_ca,
+    )
+
+
+def _lifecycle(s: Section, defaults: Mapping[str, str | int]) -> Lifecycle:
+    return Lifecycle(
+        rollover_max_age=s.time_value("rollover_max_age", str(defaults["rollover_max_age"])),
+        rollover_max_primary_shard_size=s.byte_size("rollover_max_primary_shard_size", str(defaults["rollover_max_primary_shard_size"])),
+        warm_min_age=s.time_value("warm_min_age", str(defaults["warm_min_age"])),
+        warm_shrink_shards=s.int("warm_shrink_shards", int(defaults["warm_shrink_shards"]), low=1, high=1024),
+        delete_min_age=s.time_value("delete_min_age", str(defaults["delete_min_age"])),
+    )
+
+
+#: The seed guide's mt4-logs-policy: rollover at 5 GB or 7 days, warm at 7d (shrink to 1), delete at 30d.
+LOGS_LIFECYCLE = {"rollover_max_age": "7d", "rollover_max_primary_shard_size": "5gb", "warm_min_age": "7d", "warm_shrink_shards": 1, "delete_min_age": "30d"}
+#: Metrics are smaller and older metrics matter less: daily rollover, kept 14 days.
+METRICS_LIFECYCLE = {"rollover_max_age": "1d", "rollover_max_primary_shard_size": "5gb", "warm_min_age": "2d", "warm_shrink_shards": 1, "delete_min_age": "14d"}
+
+
+def _index_management(s: Section) -> IndexManagement:
+    return IndexManagement(
+        logs=s.section("logs").parse(lambda x: _lifecycle(x, LOGS_LIFECYCLE)),
+        metrics=s.section("metrics").parse(lambda x: _lifecycle(x, METRICS_LIFECYCLE)),
+        replicas=s.int("replicas", 0, low=0, high=32),
+        refresh_interval=s.time_value("refresh_interval", "5s"),
+    )
+
+
+def _snapshots(s: Section) -> Snapshots:
+    return Snapshots(
+        repository=s.str("repository", "mt4_backup", pattern=d.ES_NAME, what="lowercase letters, digits, - and _"),
+        location=s.str("location", "/backup/elasticsearch", pattern=d.ABSOLUTE_PATH, what="an absolute path inside the container"),
+        schedule=s.str("schedule", "0 30 1 * * ?"),
+        expire_after=s.time_value("expire_after", "30d"),
+        min_count=s.int("min_count", 5, low=0, high=10_000),
+        max_count=s.int("max_count", 50, low=1, high=10_000),
+    )
