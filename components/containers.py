@@ -1,0 +1,53 @@
+"""Container conventions every service shares: restart, log rotation, limits, labels, uploads.
+
+Kept in one place so an operator finds one answer to "how are our containers run".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_docker as docker
+
+#: Docker's json-file driver keeps logs forever by default; rotate so a chatty node cannot
+#: fill the host disk (50 MB x 5 per container).
+LOG_OPTS = {"max-size": "50m", "max-file": "5"}
+RESTART = "unless-stopped"
+#: Elasticsearch's bootstrap checks want memlock unlimited and >= 65535 open files.
+ES_ULIMITS = (("memlock", -1, -1), ("nofile", 65535, 65535))
+SERVICE_ULIMITS = (("nofile", 65535, 65535),)
+MIB = 1024**2
+
+
+def config_hash(files: Mapping[str, str]) -> str:
+    """sha256 over the non-secret rendered files, so ``docker inspect`` tells which config runs."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode() + b"\0" + files[path].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def labels(base: Mapping[str, str], **extra: str) -> list[docker.ContainerLabelArgs]:
+    merged = {**base, **extra}
+    return [docker.ContainerLabelArgs(label=k, value=v) for k, v in sorted(merged.items())]
+
+
+def ulimits(spec: tuple[tuple[str, int, int], ...]) -> list[docker.ContainerUlimitArgs]:
+    return [docker.ContainerUlimitArgs(name=n, soft=s, hard=h) for n, s, h in spec]
+
+
+def upload(path: str, content: pulumi.Input[str], *, owner: str, mode: str) -> docker.ContainerUploadArgs:
+    """One file into the container (works on remote Docker hosts; no bind mount of local paths)."""
+    return docker.ContainerUploadArgs(file=path, content=content, owner=owner, group="0", permissions=mode)
+
+
+def memory_mb(size_bytes: int) -> int:
+    """pulumi-docker's ``memory`` is in MB."""
+    return size_bytes // MIB
+
+
+def healthcheck(test: list[str], *, start_period: str, interval: str = "10s", retries: int = 30) -> docker.ContainerHealthcheckArgs:
+    """Durations are Go durations; ``tests`` is the command list (PITFALLS: pulumi-docker 5.2)."""
+    return docker.ContainerHealthcheckArgs(tests=test, interval=interval, timeout="5s", retries=retries, start_period=start_period)

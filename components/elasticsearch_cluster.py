@@ -1,0 +1,185 @@
+"""ElasticsearchCluster: node containers, their data volumes and the shared backup volume.
+
+Volumes are resources of their own whose inputs depend only on names, so a new version, heap,
+certificate or config replaces containers and never touches data (DESIGN.md "Data is sacred").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from components import containers as c
+from components.docker_hosts import DockerHosts, PlacedHost
+from components.pki import IssuedCertificate
+from components.render import elasticsearch_yml as es_yml
+from components.settings.model import Elasticsearch, ElasticsearchNode
+
+ES_UID = "1000"
+PASSWORD_FILE = f"{es_yml.CONFIG_DIR}/secrets/elastic-password"
+EXTRA_JVM_OPTIONS = f"{es_yml.CONFIG_DIR}/jvm.options.d/extra.options"
+#: A fresh node needs a minute or two to start and join; a rolling replacement waits this long.
+WAIT_TIMEOUT_SECONDS = 600
+
+
+@dataclass(frozen=True, kw_only=True)
+class ElasticsearchClusterArgs:
+    cluster_name: str
+    settings: Elasticsearch
+    bootstrap: bool
+    """First ``up`` of a multi-node cluster: masters carry initial_master_nodes, created together."""
+    license: str
+    repo_path: str
+    """Where the backup volume is mounted; also path.repo and the fs repository's location."""
+    bind_address: str
+    public_host: str
+    """Host name in the published endpoint URLs (a SAN of every node certificate)."""
+    protect_volumes: bool
+    hosts: DockerHosts
+    certificates: dict[str, IssuedCertificate]
+    """Per node name."""
+    ca_cert_pem: pulumi.Input[str]
+    elastic_password: pulumi.Input[str]
+    labels: dict[str, str]
+
+
+def node_config(args: ElasticsearchClusterArgs, node: ElasticsearchNode) -> es_yml.NodeConfig:
+    """Pure: the render inputs of one node."""
+    s = args.settings
+    masters = tuple(m.name for m in s.masters)
+    return es_yml.NodeConfig(
+        cluster_name=args.cluster_name,
+        node_name=node.name,
+        roles=node.roles,
+        seed_hosts=tuple(f"{m}:{es_yml.TRANSPORT_PORT}" for m in masters if m != node.name) if not s.single_node else (),
+        initial_master_nodes=masters if (args.bootstrap and not s.single_node) else (),
+        single_node=s.single_node,
+        repo_path=args.repo_path,
+        allow_mmap=s.allow_mmap,
+        license=args.license,
+    )
+
+
+def rolls_one_at_a_time(args: ElasticsearchClusterArgs) -> bool:
+    """After bootstrap, each node waits for the previous one: never all masters at once."""
+    return not args.bootstrap and not args.settings.single_node
+
+
+class ElasticsearchCluster(pulumi.ComponentResource):
+    containers: list[docker.Container]
+    data_volumes: list[docker.Volume]
+    backup_volume: docker.Volume
+    endpoints: list[str]
+    """HTTPS URLs of the published nodes, for API-level resources."""
+
+    def __init__(self, name: str, args: ElasticsearchClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("elk:components:ElasticsearchCluster", name, None, opts)
+        first_host = args.hosts.host(args.settings.nodes[0].host)
+        self.backup_volume = self._volume(f"{name}-backup", f"{args.cluster_name}-backup", first_host, args)
+        backup_ready = self._backup_permissions(name, args, first_host)
+        self.data_volumes, self.containers = [], []
+        previous: docker.Container | None = None
+        for node in args.settings.nodes:
+            placed = args.hosts.host(node.host)
+            volume = self._volume(f"{name}-{node.name}-data", f"{args.cluster_name}-{node.name}-data", placed, args)
+            after: list[pulumi.Resource] = [backup_ready]
+            if previous is not None and rolls_one_at_a_time(args):
+                after.append(previous)
+            container = self._node(name, node, volume, after, args)
+            self.data_volumes.append(volume)
+            self.containers.append(container)
+            previous = container
+        self.endpoints = [f"https://{args.public_host}:{n.http_port}" for n in args.settings.nodes if n.http_port]
+        self.register_outputs({
+            "containers": self.containers,
+            "data_volumes": self.data_volumes,
+            "backup_volume": self.backup_volume,
+            "endpoints": self.endpoints,
+        })
+
+    def _volume(self, resource: str, volume_name: str, placed: PlacedHost, args: ElasticsearchClusterArgs) -> docker.Volume:
+        return docker.Volume(
+            resource,
+            name=volume_name,
+            labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted(args.labels.items())],
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=placed.provider,
+                protect=args.protect_volumes,
+                retain_on_delete=args.protect_volumes,
+            ),
+        )
+
+    def _backup_permissions(self, name: str, args: ElasticsearchClusterArgs, placed: PlacedHost) -> docker.Container:
+        """A new volume mounted where the image has no directory is root-owned; Elasticsearch
+        runs as uid 1000 and must write snapshots there. A one-shot root container fixes it."""
+        return docker.Container(
+            f"{name}-backup-permissions",
+            name=f"{args.cluster_name}-backup-permissions",
+            image=placed.images["elasticsearch"].image_id,
+            user="0:0",
+            entrypoints=["/bin/bash", "-c"],
+            command=[f"chown {ES_UID}:0 {args.repo_path} && chmod 2770 {args.repo_path}"],
+            mounts=[docker.ContainerMountArgs(type="volume", source=self.backup_volume.name, target=args.repo_path)],
+            attach=True,
+            must_run=False,
+            logs=True,
+            labels=c.labels(args.labels, role="backup-permissions"),
+            opts=pulumi.ResourceOptions(parent=self, provider=placed.provider),
+        )
+
+    def _node(self, name: str, node: ElasticsearchNode, volume: docker.Volume, after: list[pulumi.Resource], args: ElasticsearchClusterArgs) -> docker.Container:
+        placed = args.hosts.host(node.host)
+        cert = args.certificates[node.name]
+        yml = es_yml.render_elasticsearch_yml(node_config(args, node))
+        heap = es_yml.render_heap_options(node.heap_bytes)
+        plain_files = {es_yml.CONFIG_DIR + "/elasticsearch.yml": yml, es_yml.HEAP_OPTIONS: heap}
+        uploads = [
+            c.upload(es_yml.CONFIG_DIR + "/elasticsearch.yml", yml, owner=ES_UID, mode="0640"),
+            c.upload(es_yml.HEAP_OPTIONS, heap, owner=ES_UID, mode="0640"),
+            c.upload(es_yml.CA_CERT, args.ca_cert_pem, owner=ES_UID, mode="0640"),
+            c.upload(es_yml.NODE_CERT, cert.cert_pem, owner=ES_UID, mode="0640"),
+            c.upload(es_yml.NODE_KEY, cert.key_pem, owner=ES_UID, mode="0400"),
+            c.upload(PASSWORD_FILE, args.elastic_password, owner=ES_UID, mode="0400"),
+        ]
+        if args.settings.jvm_options:
+            extra = es_yml.render_jvm_options(args.settings.jvm_options)
+            plain_files[EXTRA_JVM_OPTIONS] = extra
+            uploads.append(c.upload(EXTRA_JVM_OPTIONS, extra, owner=ES_UID, mode="0640"))
+        ports = [docker.ContainerPortArgs(internal=es_yml.HTTP_PORT, external=node.http_port, ip=args.bind_address)] if node.http_port else []
+        return docker.Container(
+            f"{name}-{node.name}",
+            name=f"{args.cluster_name}-{node.name}",
+            hostname=node.name,
+            image=placed.images["elasticsearch"].image_id,
+            envs=[f"ELASTIC_PASSWORD_FILE={PASSWORD_FILE}"],
+            uploads=uploads,
+            mounts=[
+                docker.ContainerMountArgs(type="volume", source=volume.name, target=es_yml.DATA_DIR),
+                docker.ContainerMountArgs(type="volume", source=self.backup_volume.name, target=args.repo_path),
+            ],
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=placed.network.name, aliases=[node.name])],
+            ports=ports,
+            memory=c.memory_mb(node.memory_bytes),
+            ulimits=c.ulimits(c.ES_ULIMITS),
+            restart=c.RESTART,
+            log_driver="json-file",
+            log_opts=c.LOG_OPTS,
+            # Connecting to the readiness port needs no credentials; it opens once the node
+            # has joined a cluster with an elected master (EXAMPLES.md 15).
+            healthcheck=c.healthcheck(["CMD", "bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{es_yml.READINESS_PORT}"], start_period="60s"),
+            wait=True,
+            wait_timeout=WAIT_TIMEOUT_SECONDS,
+            # A graceful shutdown flushes translogs; give it time before SIGKILL.
+            destroy_grace_seconds=120,
+            labels=c.labels(args.labels, role="elasticsearch", node=node.name, **{"config-hash": c.config_hash(plain_files)}),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=placed.provider,
+                depends_on=after,
+                # Container names are fixed, so the old one must go before the new one starts.
+                delete_before_replace=True,
+            ),
+        )

@@ -1,0 +1,45 @@
+"""Who gets a certificate, and under which names (pure: settings in, identities out).
+
+A client verifies a server by the name it dialled, so each certificate names every way in:
+the container name and network alias (other containers), ``localhost``/``127.0.0.1`` (the
+healthcheck and the Docker host), the published host name and any extra SANs from settings.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from components.pki import Identity
+from components.settings.model import StackSettings
+
+LOCAL_DNS = ("localhost",)
+LOCAL_IPS = ("127.0.0.1", "::1")
+
+
+def container_name(settings: StackSettings, role: str) -> str:
+    """Container names carry the cluster name so two stacks can share a Docker host."""
+    return f"{settings.cluster_name}-{role}"
+
+
+def _identity(settings: StackSettings, role: str) -> Identity:
+    extra_dns = tuple(s for s in settings.network.extra_sans if not _is_ip(s))
+    extra_ips = tuple(s for s in settings.network.extra_sans if _is_ip(s))
+    bind = settings.network.bind_address
+    bind_ips = (bind,) if bind not in ("0.0.0.0", "::") else ()
+    dns = sorted({role, container_name(settings, role), *LOCAL_DNS, settings.network.public_host, *extra_dns})
+    ips = sorted({*LOCAL_IPS, *bind_ips, *extra_ips})
+    return Identity(name=role, dns_names=tuple(dns), ip_addresses=tuple(ips))
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def identities(settings: StackSettings) -> tuple[Identity, ...]:
+    """One identity per Elasticsearch node, plus Kibana and Logstash."""
+    roles = [n.name for n in settings.elasticsearch.nodes] + ["kibana", "logstash"]
+    return tuple(_identity(settings, role) for role in roles)
