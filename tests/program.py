@@ -66,6 +66,21 @@ class Run:
         return sorted(r.name for r in self.of_type(type_))
 
 
+def unwrap(value: Any) -> Any:
+    """The plain value under any secret wrappers (for asserting on inputs; ``raw`` keeps them)."""
+    if isinstance(value, dict):
+        if SECRET_SIG in value:
+            return unwrap(value.get("value"))
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+def is_secret(raw: Any) -> bool:
+    return isinstance(raw, dict) and SECRET_SIG in raw
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Returns inputs as state, plus the computed outputs a real provider would fill in.
 
@@ -117,7 +132,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 type=request.type,
                 name=request.name,
                 urn=response.urn,
-                inputs=rpc.deserialize_properties(request.object),
+                inputs=unwrap(rpc.deserialize_properties(request.object)),
                 raw=json_format.MessageToDict(request.object),
                 parent=request.parent,
                 dependencies=list(request.dependencies),

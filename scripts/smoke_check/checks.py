@@ -45,7 +45,10 @@ def check_health(es: HttpClient) -> tuple[CheckResult, bool]:
         return CheckResult(HEALTH, Status.FAIL, str(exc)), False
     if response.status != 200:
         return CheckResult(HEALTH, Status.FAIL, http_problem(response)), False
-    body = response.json()
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
     if not isinstance(body, Mapping):
         return CheckResult(HEALTH, Status.FAIL, "unexpected _cluster/health body"), True
     return _grade_health(body), True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SMOKE_TAG = "smoke"
 
@@ -39,7 +39,7 @@ class SmokeEvent:
 
 def utc_timestamp(now: datetime | None = None) -> str:
     """ISO 8601 UTC with milliseconds and ``Z``, as the seed's logger writes it."""
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

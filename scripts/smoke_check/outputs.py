@@ -170,7 +170,9 @@ def _endpoint(raw: Mapping[str, object], name: str) -> Endpoint:
     return Endpoint(host=host.strip(), port=port, tls=tls)
 
 
-def load_outputs(outputs_file: Path | None, stack: str | None, runner: Runner) -> StackOutputs:
+def load_outputs(
+    outputs_file: Path | None, stack: str | None, runner: Runner = subprocess.run
+) -> StackOutputs:
     """Outputs from the file when given, otherwise from the Pulumi CLI."""
     raw = read_outputs_file(outputs_file) if outputs_file else read_pulumi_outputs(stack, runner)
     return parse_outputs(raw)
