@@ -118,8 +118,6 @@ class _Walk:
 
 def _scalar(value: object, walk: _Walk, depth: int) -> object:
     """Values that are neither JSON scalars nor plain containers."""
-    if isinstance(value, bool):
-        return bool(value)
     if isinstance(value, int):
         return walk.value(int(value), depth)
     if isinstance(value, (float, Decimal)):
@@ -138,8 +136,6 @@ def _scalar(value: object, walk: _Walk, depth: int) -> object:
         return str.__str__(value)
     if isinstance(value, BaseException):
         return _text(value) or type(value).__name__
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return walk.sequence(value, depth)
     return _text(value)
 
 

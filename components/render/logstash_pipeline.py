@@ -191,8 +191,11 @@ def pipeline_output_fields() -> set[str]:
 
 
 def pipeline_tags() -> set[str]:
-    """Tags this pipeline adds to ``tags`` (besides Logstash's own ``_*parsefailure`` tags)."""
-    return {mt4_fields.PARSE_FAILURE_TAG, REDACTION_FAILURE_TAG}
+    """Tags this pipeline adds to indexed events (besides Logstash's own ``_*parsefailure`` tags).
+
+    ``REDACTION_FAILURE_TAG`` is not listed: events carrying it are dropped before the output.
+    """
+    return {mt4_fields.PARSE_FAILURE_TAG}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,6 +219,13 @@ class _Code:
 
 
 @dataclass(frozen=True)
+class _Env:
+    """A ``${NAME}`` reference, the only way a value may contain ``${``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class _If:
     """``if <condition> { ... } else { ... }``; the condition is config-language text."""
 
@@ -224,7 +234,7 @@ class _If:
     otherwise: tuple[_Node, ...] = ()
 
 
-_Value = Union[str, int, bool, tuple["_Value", ...], dict[str, str], _Plugin, _Code]
+_Value = Union[str, int, bool, tuple["_Value", ...], dict[str, str], _Plugin, _Code, _Env]
 _Node = Union[_Plugin, _If]
 _INDENT = "  "
 
@@ -269,6 +279,8 @@ def _render_value(value: _Value, depth: int) -> str:
         return "{\n" + entries + _INDENT * depth + "}"
     if isinstance(value, _Plugin):
         return _render_plugin(value, depth)
+    if isinstance(value, _Env):
+        return f'"{env_reference(value.name)}"'
     return _quote_code(value.text, depth)
 
 
@@ -394,7 +406,7 @@ def _tag_parse_failure(plugin_id: str) -> _Plugin:
     return _Plugin("mutate", (("id", plugin_id), ("add_tag", (mt4_fields.PARSE_FAILURE_TAG,))))
 
 
-def _keep_raw_value(plugin_id: str, field: str, label: str) -> _If:
+def _keep_raw_value(plugin_id: str, field: str, label: str) -> tuple[_If, _Plugin]:
     """Move a rejected raw value (``_@timestamp``/``_tags``) into ``error.message`` (if free).
 
     The raw field itself is always removed: it is not in the field catalogue. ``add_field``
@@ -409,7 +421,7 @@ def _keep_raw_value(plugin_id: str, field: str, label: str) -> _If:
         ),
     )
     drop = _Plugin("mutate", (("id", f"{plugin_id}_remove"), ("remove_field", (field,))))
-    return _If(f"{field} and ![error][message]", (keep,), ()), drop  # type: ignore[return-value]
+    return _If(f"{field} and ![error][message]", (keep,)), drop
 
 
 def _decode_failure_filters() -> tuple[_Node, ...]:
@@ -566,7 +578,7 @@ require 'securerandom'
 @failure_dataset = '{failure_dataset}'
 @default_dataset = '{default_dataset}'
 @max_length = {max_length}
-@trim = lambda {{ |text| text.sub(/\\A_+/, '').sub(/_+\\z/, '') }}
+@trim = lambda {{ |text| text.sub(/^_+/, '').sub(/_+$/, '') }}
 @sanitize = lambda do |raw|
   blank = raw.nil? || raw == false || (raw.is_a?(Numeric) && raw.zero?) ||
           (raw.respond_to?(:empty?) && raw.empty?)
@@ -597,9 +609,12 @@ def _routing_filters() -> tuple[_Node, ...]:
     """Dataset, target data stream, ``event.ingested`` and the document id, in one ruby filter.
 
     Mirrors ``mt4_fields.sanitize_dataset`` / ``data_stream_for`` exactly (the tests run this
-    Ruby against the Python functions). If the filter ever fails, the fallback below still
-    gives the event a valid target so it is kept in ``mt4-logs-parse_failure``.
-    https://www.elastic.co/guide/en/logstash/8.19/plugins-filters-ruby.html
+    Ruby against the Python functions). The id is ``event.id`` when the client sent one, else a
+    UUID made here once, so Logstash's own retries and persisted-queue replays are idempotent
+    too. If the filter ever fails, the fallbacks still give the event a valid target
+    (``mt4-logs-parse_failure``) and a unique id (``uuid`` filter).
+    https://www.elastic.co/guide/en/logstash/8.19/plugins-filters-ruby.html and
+    https://www.elastic.co/guide/en/logstash/8.19/plugins-filters-uuid.html
     """
     init = _ROUTE_INIT.format(
         metric_types=_ruby_strings(sorted(mt4_fields.METRIC_EVENT_TYPES)),
@@ -613,18 +628,22 @@ def _routing_filters() -> tuple[_Node, ...]:
         "mutate",
         (
             ("id", "mt4_route_fallback"),
-            ("replace", {"[event][dataset]": PARSE_FAILURE_DATASET}),
             (
-                "add_field",
+                "replace",
                 {
+                    "[event][dataset]": PARSE_FAILURE_DATASET,
                     "[@metadata][target]": f"mt4-logs-{PARSE_FAILURE_DATASET}",
-                    "[@metadata][document_id]": "%{[@metadata][document_id_fallback]}",
                 },
             ),
             ("add_tag", (mt4_fields.PARSE_FAILURE_TAG,)),
         ),
     )
-    return (route, _If("![@metadata][target]", (fallback,)))
+    document_id = _Plugin("uuid", (("id", "mt4_document_id_fallback"), ("target", "[@metadata][document_id]")))
+    return (
+        route,
+        _If("![@metadata][target]", (fallback,)),
+        _If("![@metadata][document_id]", (document_id,)),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -661,7 +680,7 @@ def _elasticsearch_output(options: Mt4PipelineOptions) -> _Plugin:
             ("ssl_certificate_authorities", (options.elasticsearch_ca_path,)),
             ("ssl_verification_mode", "full"),
             ("user", options.writer_user),
-            ("password", env_reference(options.writer_password_env)),
+            ("password", _Env(options.writer_password_env)),
             ("action", "create"),
             ("index", "%{[@metadata][target]}"),
             ("document_id", "%{[@metadata][document_id]}"),
