@@ -63,7 +63,11 @@ class Access(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.nodes)),
         )
-        api = pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=list(args.nodes))
+        # deleted_with: users and roles live in the cluster's security index; when the cluster
+        # goes, there is nothing to delete them from.
+        api = pulumi.ResourceOptions(
+            parent=self, provider=self.provider, depends_on=list(args.nodes), deleted_with=args.nodes[0] if args.nodes else None
+        )
         self.system_users = {
             user: es.SecuritySystemUser(f"{name}-{user.replace('_', '-')}", username=user, password=args.passwords[user], opts=api)
             for user in SYSTEM_USERS

@@ -9,6 +9,7 @@ from components.credentials import Credentials
 from components.docker_hosts import DockerHosts, DockerHostsArgs
 from components.elasticsearch_cluster import ElasticsearchCluster, ElasticsearchClusterArgs
 from components.identities import identities
+from components.index_management import IndexManagement, IndexManagementArgs
 from components.pki import Pki, PkiArgs
 from components.settings.load import OwnCa
 from components.settings.model import StackSettings
@@ -25,6 +26,7 @@ class ElkStack(pulumi.ComponentResource):
     docker_hosts: DockerHosts
     elasticsearch: ElasticsearchCluster
     access: Access
+    index_management: IndexManagement
     outputs: dict[str, pulumi.Input[object]]
     """What ``__main__`` exports; secrets are already secret Outputs."""
 
@@ -69,6 +71,12 @@ class ElkStack(pulumi.ComponentResource):
             elastic_password=elastic_password,
             passwords=self.credentials.passwords,
             nodes=self.elasticsearch.containers,
+        ), opts=child)
+        self.index_management = IndexManagement(f"{name}-indices", IndexManagementArgs(
+            settings=settings.index_management,
+            snapshots=settings.snapshots,
+            provider=self.access.provider,
+            depends_on=self.elasticsearch.containers,
         ), opts=child)
         self.outputs = {
             "elasticsearch_url": self.elasticsearch.endpoints[0],

@@ -111,7 +111,12 @@ class IndexManagement(pulumi.ComponentResource):
         nodes = list(args.depends_on)
 
         def child(*extra: pulumi.Resource) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[*nodes, *extra])
+            # deleted_with: when the cluster itself goes (destroy), deleting its templates first
+            # would fail (Elasticsearch refuses to drop templates and policies in use by data
+            # streams) and gain nothing; the objects go with the cluster or stay with its data.
+            return pulumi.ResourceOptions(
+                parent=self, provider=args.provider, depends_on=[*nodes, *extra], deleted_with=nodes[0] if nodes else None
+            )
 
         self.policies = {
             f.key: es.IndexLifecycle(

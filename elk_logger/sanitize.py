@@ -7,7 +7,7 @@ values under sensitive keys, and converts what JSON cannot carry:
 * NaN and +/-infinity -> ``null`` (JSON has no such numbers and Elasticsearch refuses them);
 * ``bytes`` -> text (UTF-8, undecodable bytes as ``\\xNN``);
 * sets and tuples -> lists, non-text keys -> ``str(key)``;
-* dates -> ISO 8601 text, ``Decimal`` -> float, enums -> their value;
+* dates -> ISO 8601 text, ``Decimal`` and other real numbers -> float, enums -> their value;
 * anything else -> ``str(value)`` (or ``<TypeName>`` when even that fails);
 * nesting deeper than ``max_depth``, a container met again on its own path (a cycle), and
   values beyond the ``max_items`` budget -> a short marker text.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import math
+import numbers
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -118,9 +119,9 @@ class _Walk:
 
 def _scalar(value: object, walk: _Walk, depth: int) -> object:
     """Values that are neither JSON scalars nor plain containers."""
-    if isinstance(value, int):
+    if isinstance(value, numbers.Integral):
         return walk.value(int(value), depth)
-    if isinstance(value, (float, Decimal)):
+    if isinstance(value, (numbers.Real, Decimal)):
         try:
             number = float(value)
         except (ValueError, OverflowError):

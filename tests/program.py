@@ -41,6 +41,7 @@ class Registration:
     protect: bool
     retain_on_delete: bool
     delete_before_replace: bool
+    deleted_with: str
     custom: bool
 
 
@@ -109,11 +110,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
             self.run.secret_values.update({pem, pkcs8, f"mock-key-{n}", f"mock-pkcs8-{n}"})
             return {"private_key_pem": pem, "private_key_pem_pkcs8": pkcs8, "public_key_pem": f"PUB-{n}"}
         if t in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
-            return {"cert_pem": f"-----BEGIN CERTIFICATE-----\nmock-cert-{n}\n-----END CERTIFICATE-----\n"}
+            # A re-issued certificate (other validity) has other content, as it would for real.
+            serial = args.inputs.get("validityPeriodHours")
+            return {"cert_pem": f"-----BEGIN CERTIFICATE-----\nmock-cert-{n}-{serial}\n-----END CERTIFICATE-----\n"}
         if t == "tls:index/certRequest:CertRequest":
             return {"cert_request_pem": f"CSR-{n}"}
         if t == "docker:index/remoteImage:RemoteImage":
-            return {"image_id": f"sha256:mock-{n}", "repo_digest": f"{args.inputs.get('name')}@sha256:mock"}
+            return {"image_id": f"sha256:mock-{args.inputs.get('name')}", "repo_digest": f"{args.inputs.get('name')}@sha256:mock"}
         return {}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
@@ -140,6 +143,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 protect=request.protect,
                 retain_on_delete=request.retainOnDelete,
                 delete_before_replace=request.deleteBeforeReplace,
+                deleted_with=request.deletedWith,
                 custom=request.custom,
             ))
         return response

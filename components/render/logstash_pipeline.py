@@ -472,17 +472,21 @@ def _ecs_alias_filters() -> tuple[_Node, ...]:
     """Move ``log.level``/``log.logger`` into ``level``/``logger`` when free, then drop the ECS names.
 
     The templates map the ECS names as aliases (``mt4_fields.ECS_ALIASES``), and Elasticsearch
-    rejects a document that writes to an alias.
+    rejects a document that writes to an alias. Both shapes a client can send are handled: the
+    nested object (``[log][level]``) and a literal dotted key (``[log.level]``), which
+    Elasticsearch would expand to the same alias.
     https://www.elastic.co/guide/en/logstash/8.19/plugins-filters-mutate.html#plugins-filters-mutate-rename
+    https://www.elastic.co/guide/en/logstash/8.19/field-references-deepdive.html
     """
     nodes: list[_Node] = []
+    removed: list[str] = []
     for ecs_path, seed_field in sorted(mt4_fields.ECS_ALIASES.items()):
-        source = _field_ref(ecs_path)
         target = _field_ref(seed_field)
-        rename = _Plugin("mutate", (("id", f"mt4_ecs_{seed_field}"), ("rename", {source: target})))
-        nodes.append(_If(f"{source} and !{target}", (rename,)))
-    removed = tuple(_field_ref(path) for path in sorted(mt4_fields.ECS_ALIASES))
-    nodes.append(_Plugin("mutate", (("id", "mt4_ecs_alias_cleanup"), ("remove_field", removed))))
+        for shape, source in (("nested", _field_ref(ecs_path)), ("dotted", f"[{ecs_path}]")):
+            rename = _Plugin("mutate", (("id", f"mt4_ecs_{seed_field}_{shape}"), ("rename", {source: target})))
+            nodes.append(_If(f"{source} and !{target}", (rename,)))
+            removed.append(source)
+    nodes.append(_Plugin("mutate", (("id", "mt4_ecs_alias_cleanup"), ("remove_field", tuple(removed)))))
     return tuple(nodes)
 
 

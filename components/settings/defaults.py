@@ -23,6 +23,9 @@ MIN_HEAP_BYTES: Final = 256 * 1024**2
 
 #: Container and node names: lowercase DNS labels, so they work as host names and in SANs.
 DNS_LABEL: Final = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+#: Containers are named ``<cluster>-<role>`` and reached by their role as a network alias, so a
+#: node may not take the name of another container of the stack (Beats come with the Beats component).
+RESERVED_NODE_NAMES: Final = ("kibana", "logstash", "filebeat", "metricbeat", "backup-permissions")
 #: cluster.name becomes part of paths and monitoring ids; keep it to a DNS-ish token.
 CLUSTER_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 VERSION: Final = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -30,7 +33,8 @@ HOST_NAME: Final = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Z
 DOCKER_URL: Final = re.compile(r"^(unix://|ssh://|tcp://|npipe://)\S+$")
 #: Repository, policy and user names used in Elasticsearch APIs.
 ES_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,254}$")
-#: Elasticsearch cron: seconds minutes hours day-of-month month day-of-week [year].
+#: Elasticsearch cron: seconds minutes hours day-of-month month day-of-week [year]; exactly one of
+#: day-of-month and day-of-week must be ``?`` (api-conventions.html#api-cron-expressions, Cron.java).
 ES_CRON_FIELDS: Final = (6, 7)
 
 #: Default MT4 sensitive keys masked by the pipeline and the client (seed: "never log secrets").

@@ -71,11 +71,20 @@ def _first_host_name(raw: Mapping[str, object]) -> str:
     return str(d.LOCAL_DOCKER["name"])
 
 
+_DOCKER_URL_HINT = "unix:///var/run/docker.sock, ssh://user@host or tcp://host:2376"
+
+
 def _docker_host(s: Section) -> DockerHost:
-    return s.parse(lambda s: DockerHost(
-        name=s.str("name", "", pattern=d.DNS_LABEL, what="a lowercase DNS label"),
-        url=s.str("url", "", pattern=d.DOCKER_URL, what="unix:///var/run/docker.sock, ssh://user@host or tcp://host:2376"),
-    ))
+    return s.parse(_docker_host_fields)
+
+
+def _docker_host_fields(s: Section) -> DockerHost:
+    s.require("name", "give each Docker host a name (a lowercase DNS label) that nodes and services refer to in their host key")
+    s.require("url", f"give the Docker API address: {_DOCKER_URL_HINT}")
+    return DockerHost(
+        name=s.str("name", "", pattern=d.DNS_LABEL, what="a lowercase DNS label (a-z, 0-9, -)"),
+        url=s.str("url", "", pattern=d.DOCKER_URL, what=_DOCKER_URL_HINT),
+    )
 
 
 def _network(s: Section) -> Network:
@@ -177,9 +186,15 @@ def _lifecycle(s: Section, defaults: Mapping[str, str | int]) -> Lifecycle:
 
 
 #: The seed guide's mt4-logs-policy: rollover at 5 GB or 7 days, warm at 7d (shrink to 1), delete at 30d.
-LOGS_LIFECYCLE = {"rollover_max_age": "7d", "rollover_max_primary_shard_size": "5gb", "warm_min_age": "7d", "warm_shrink_shards": 1, "delete_min_age": "30d"}
+LOGS_LIFECYCLE = {
+    "rollover_max_age": "7d", "rollover_max_primary_shard_size": "5gb",
+    "warm_min_age": "7d", "warm_shrink_shards": 1, "delete_min_age": "30d",
+}
 #: Metrics are smaller and older metrics matter less: daily rollover, kept 14 days.
-METRICS_LIFECYCLE = {"rollover_max_age": "1d", "rollover_max_primary_shard_size": "5gb", "warm_min_age": "2d", "warm_shrink_shards": 1, "delete_min_age": "14d"}
+METRICS_LIFECYCLE = {
+    "rollover_max_age": "1d", "rollover_max_primary_shard_size": "5gb",
+    "warm_min_age": "2d", "warm_shrink_shards": 1, "delete_min_age": "14d",
+}
 
 
 def _index_management(s: Section) -> IndexManagement:
@@ -197,6 +212,7 @@ def _snapshots(s: Section) -> Snapshots:
         location=s.str("location", "/backup/elasticsearch", pattern=d.ABSOLUTE_PATH, what="an absolute path inside the container"),
         schedule=s.str("schedule", "0 30 1 * * ?"),
         expire_after=s.time_value("expire_after", "30d"),
-        min_count=s.int("min_count", 5, low=0, high=10_000),
+        # SLM refuses a min_count below 1 (SnapshotRetentionConfiguration).
+        min_count=s.int("min_count", 5, low=1, high=10_000),
         max_count=s.int("max_count", 50, low=1, high=10_000),
     )

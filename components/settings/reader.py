@@ -19,7 +19,13 @@ T = TypeVar("T")
 _SIZE = re.compile(r"^(\d+)([kmgt])$", re.IGNORECASE)
 _SIZE_FACTORS = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 _TIME_VALUE = re.compile(r"^\d+(d|h|m|s|ms|micros|nanos)$")
-_BYTE_SIZE = re.compile(r"^\d+(b|kb|mb|gb|tb|pb)$")
+#: Elasticsearch lowercases a byte size before reading its unit (ByteSizeValue.parseBytesSizeValue),
+#: so ``5GB`` is accepted there; Logstash's ByteValue is case-sensitive, so values are kept lowercase.
+_BYTE_SIZE = re.compile(r"^\d+(b|kb|mb|gb|tb|pb)$", re.IGNORECASE)
+
+TIME_VALUE_HINT = "an Elasticsearch time value: a whole number and a lowercase unit (d, h, m, s, ms, micros, nanos), e.g. 7d, 12h or 30m"
+BYTE_SIZE_HINT = "an Elasticsearch byte size: a whole number and a unit (b, kb, mb, gb, tb, pb), e.g. 5gb or 512mb"
+MEMORY_HINT = "write a whole number above 0 with k, m, g or t, e.g. 512m or 2g"
 
 
 def parse_memory(text: str) -> int | None:
@@ -31,17 +37,25 @@ def parse_memory(text: str) -> int | None:
 
 
 def is_time_value(text: str) -> bool:
-    """Elasticsearch time units (``7d``, ``12h``): ILM/SLM accept nothing else (PITFALLS.md)."""
+    """Elasticsearch time units (``7d``, ``12h``) as the API conventions page lists them.
+
+    Lowercase only: Elasticsearch reads ``M`` as months, never minutes, so mixed case is refused.
+    """
     return bool(_TIME_VALUE.match(text))
 
 
 def is_byte_size(text: str) -> bool:
-    """Elasticsearch byte-size units (``5gb``, ``512mb``), lowercase as the docs write them."""
+    """Elasticsearch byte-size units (``5gb``, ``512mb``; any case, as Elasticsearch reads them).
+
+    https://www.elastic.co/guide/en/elasticsearch/reference/8.19/api-conventions.html#byte-units
+    """
     return bool(_BYTE_SIZE.match(text))
 
 
 def describe(value: object) -> str:
-    """A short, quoted rendering of a bad value for an error message."""
+    """A short rendering of a bad value for an error message, spelled as YAML would."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -65,6 +79,11 @@ class Section:
 
     def has(self, name: str) -> bool:
         return name in self._raw
+
+    def require(self, name: str, hint: str) -> None:
+        """Record an error when a key without a sensible default is missing."""
+        if self._raw.get(name) is None:
+            self.error(name, f"is required; {hint}")
 
     def _get(self, name: str) -> Any:
         self._known.add(name)
@@ -123,15 +142,16 @@ class Section:
         text = default if value is None else value
         size = parse_memory(text) if isinstance(text, str) else None
         if size is None or size == 0:
-            self.error(name, f"{describe(value)} is not a size; write a whole number with k, m, g or t, e.g. 512m or 2g")
+            self.error(name, f"{describe(value)} is not a size; {MEMORY_HINT}")
             return parse_memory(default) or 0
         return size
 
     def time_value(self, name: str, default: str) -> str:
-        return self._checked(name, default, is_time_value, "an Elasticsearch time value such as 7d, 12h or 30m")
+        return self._checked(name, default, is_time_value, TIME_VALUE_HINT)
 
     def byte_size(self, name: str, default: str) -> str:
-        return self._checked(name, default, is_byte_size, "an Elasticsearch byte size such as 5gb or 512mb")
+        """Returned lowercase: Elasticsearch accepts any case, Logstash only lowercase."""
+        return self._checked(name, default, is_byte_size, BYTE_SIZE_HINT).lower()
 
     def _checked(self, name: str, default: str, ok: Callable[[str], bool], what: str) -> str:
         value = self._get(name)

@@ -1,7 +1,8 @@
 """Rules across settings: each a small named function that records problems.
 
 Kept apart from reading so each rule can be named, listed and tested on its own (habit from
-ECK's validations.go). Every message says what is wrong and what is allowed.
+ECK's validations.go). Messages are the constants below; each says what is wrong and what is
+allowed, so the operator can fix the stack file from the message alone.
 """
 
 from __future__ import annotations
@@ -18,6 +19,67 @@ Rule = Callable[[StackSettings, Problems], None]
 _TIME_FACTORS = {"nanos": 1e-9, "micros": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _TIME = re.compile(r"^(\d+)(nanos|micros|ms|s|m|h|d)$")
 
+UNSUPPORTED_VERSION = (
+    "{version} is not supported; settings and API bodies are checked against 8.19 only, use 8.19.x (default {default})"
+)
+DOCKER_HOST_TWICE = "{name!r} is used twice; each Docker host needs its own name"
+NO_DOCKER_HOST = "must list at least one Docker host, e.g. {{name: local, url: unix:///var/run/docker.sock}}"
+UNDECLARED_HOST = "{host!r} is not one of docker_hosts; allowed: {allowed}"
+SEVERAL_HOSTS = (
+    "services are placed on {count} Docker hosts ({hosts}); this version runs every container on one host "
+    "(one Docker network), place them all on the same host"
+)
+NODE_NAME_TWICE = "{name!r} is used by another node; node names must be unique"
+NODE_NAME_RESERVED = "{name!r} is the name of another container of the stack; node names may not be one of: {reserved}"
+NO_MASTER = "no node has the 'master' role; at least one master-eligible node is required"
+EVEN_MASTERS = "{count} master-eligible nodes; use an odd number (1, 3, 5) so a majority survives the loss of a node"
+ONLY_VOTING_ONLY = "every master-eligible node is voting_only; at least one needs the master role without voting_only"
+VOTING_ONLY_WITHOUT_MASTER = "voting_only requires the master role as well; add master to this node's roles or drop voting_only"
+NO_DATA_NODE = "no node holds data (role data or data_*); at least one is required"
+HEAP_OVER_HALF = (
+    "{heap} is more than 50% of the node's memory ({memory}); Elasticsearch needs the rest for the "
+    "file-system cache: set heap <= {limit} or raise memory"
+)
+HEAP_TOO_LARGE = "{heap} is too large; keep heap below 31g so the JVM keeps compressed object pointers"
+HEAP_TOO_SMALL = "{heap} is too small; Elasticsearch needs at least {minimum}"
+SERVICE_HEAP_OVER = (
+    "{heap} is more than 75% of the container's memory ({memory}), leaving too little native memory: "
+    "set heap <= {limit} or raise memory"
+)
+JVM_SETS_HEAP = "{line!r} sets the heap; the heap comes from elasticsearch.nodes[*].heap (Xms = Xmx by construction)"
+JVM_NOT_OPTION = "{line!r} is not a JVM option; each line must start with '-'"
+PORT_TAKEN = "port {port} on Docker host {host!r} is already published by {other}; each published port must be unique on a host"
+NO_PUBLISHED_NODE = "no node publishes http_port; at least one must, so the program can reach the cluster's API"
+TOO_MANY_REPLICAS = (
+    "{replicas} replica(s) need {needed} data nodes but there are {data}; the cluster would stay yellow. Use at most {most}"
+)
+RENEWAL_NOT_SHORTER = (
+    "{early} is not shorter than tls.validity_hours ({validity}); every up would rotate every certificate: set it below {validity}"
+)
+OUTLIVES_CA = (
+    "{validity} outlives the CA (tls.ca_validity_hours {ca}); a certificate cannot be valid longer than its CA: "
+    "set it to at most {ca} or raise tls.ca_validity_hours"
+)
+WARM_BEFORE_ROLLOVER = "{warm} is before the hot phase's rollover_max_age ({rollover}); warm must start at or after rollover"
+DELETE_NOT_AFTER_WARM = "{delete} is not after warm_min_age ({warm}); delete must come after warm"
+SHRINK_NOT_ONE = "{shards} is more than the 1 primary shard the templates create; shrink can only reduce, use 1"
+CRON_FIELDS = (
+    "{schedule!r} has {count} fields; Elasticsearch cron needs seconds first: "
+    "'sec min hour day-of-month month day-of-week [year]', e.g. '0 30 1 * * ?' (nightly 01:30)"
+)
+CRON_BOTH_DAYS = "{schedule!r} sets both day-of-month and day-of-week; exactly one of them must be '?', e.g. '0 30 1 * * ?'"
+CRON_NO_DAY = "{schedule!r} has '?' in both day-of-month and day-of-week; exactly one of them must be '?', e.g. '0 30 1 * * ?'"
+MIN_OVER_MAX = (
+    "{min} is more than snapshots.max_count ({max}); SLM keeps at least min_count and at most max_count snapshots, "
+    "so min_count may be at most {max}"
+)
+PORT_RESERVED = "{port} is used inside the container by {user}; choose another port"
+NOT_A_FIELD_NAME = "{key!r} is not a field name; use letters, digits, '_', '-' or '.'"
+MMAP_OFF = (
+    "false trades search speed for not needing vm.max_map_count on the host; set the sysctl and keep mmap on for production data"
+)
+TRIAL = "trial expires after 30 days and then falls back to basic; Watcher and email alerts stop"
+
 
 def seconds(time_value: str) -> float:
     """An Elasticsearch time value (already validated) in seconds, for ordering checks."""
@@ -26,24 +88,28 @@ def seconds(time_value: str) -> float:
     return int(match.group(1)) * _TIME_FACTORS[match.group(2)]
 
 
-def _gib(size: int) -> str:
-    return f"{size / 1024**3:g}g" if size >= 1024**3 else f"{size // 1024**2}m"
+def _size(size: int) -> str:
+    """Bytes as the largest whole g/m/k unit, so a suggested value can be pasted back (2560m, not 2.5g)."""
+    for unit, factor in (("g", 1024**3), ("m", 1024**2), ("k", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor}{unit}"
+    return f"{size // 1024}k"
 
 
 def version_supported(s: StackSettings, p: Problems) -> None:
     major, minor, _ = (int(x) for x in s.elastic_version.split("."))
     if (major, minor) != d.SUPPORTED_MINOR:
-        p.error("elastic_version", f"{s.elastic_version} is not supported; settings and API bodies are checked against 8.19 only, use 8.19.x (default {d.ELASTIC_VERSION})")
+        p.error("elastic_version", UNSUPPORTED_VERSION.format(version=s.elastic_version, default=d.ELASTIC_VERSION))
 
 
 def docker_host_names_unique(s: StackSettings, p: Problems) -> None:
     seen: set[str] = set()
     for i, host in enumerate(s.docker_hosts):
         if host.name in seen:
-            p.error(f"docker_hosts[{i}].name", f"{host.name!r} is used twice; each Docker host needs its own name")
+            p.error(f"docker_hosts[{i}].name", DOCKER_HOST_TWICE.format(name=host.name))
         seen.add(host.name)
     if not s.docker_hosts:
-        p.error("docker_hosts", "must list at least one Docker host, e.g. {name: local, url: unix:///var/run/docker.sock}")
+        p.error("docker_hosts", NO_DOCKER_HOST.format())
 
 
 def hosts_are_declared(s: StackSettings, p: Problems) -> None:
@@ -51,14 +117,18 @@ def hosts_are_declared(s: StackSettings, p: Problems) -> None:
     allowed = ", ".join(sorted(names)) or "(none)"
     for key, host in _placements(s):
         if host not in names:
-            p.error(key, f"{host!r} is not one of docker_hosts; allowed: {allowed}")
+            p.error(key, UNDECLARED_HOST.format(host=host, allowed=allowed))
 
 
 def one_host_for_now(s: StackSettings, p: Problems) -> None:
-    """Containers reach each other over one Docker network; spreading over hosts comes later."""
-    used = {host for _, host in _placements(s)}
+    """Containers reach each other over one Docker network; spreading over hosts comes later.
+
+    Undeclared hosts are left to ``hosts_are_declared`` so one typo gives one error.
+    """
+    names = {h.name for h in s.docker_hosts}
+    used = {host for _, host in _placements(s) if host in names}
     if len(used) > 1:
-        p.error("docker_hosts", f"services are placed on {len(used)} Docker hosts ({', '.join(sorted(used))}); this version runs every container on one host (one Docker network), place them all on the same host")
+        p.error("docker_hosts", SEVERAL_HOSTS.format(count=len(used), hosts=", ".join(sorted(used))))
 
 
 def _placements(s: StackSettings) -> list[tuple[str, str]]:
@@ -71,50 +141,59 @@ def node_names_unique(s: StackSettings, p: Problems) -> None:
     seen: set[str] = set()
     for i, node in enumerate(s.elasticsearch.nodes):
         if node.name in seen:
-            p.error(f"elasticsearch.nodes[{i}].name", f"{node.name!r} is used by another node; node names must be unique")
-        if node.name in ("kibana", "logstash"):
-            p.error(f"elasticsearch.nodes[{i}].name", f"{node.name!r} is taken by the {node.name} service; choose another name")
+            p.error(f"elasticsearch.nodes[{i}].name", NODE_NAME_TWICE.format(name=node.name))
+        if node.name in d.RESERVED_NODE_NAMES:
+            p.error(f"elasticsearch.nodes[{i}].name", NODE_NAME_RESERVED.format(name=node.name, reserved=", ".join(d.RESERVED_NODE_NAMES)))
         seen.add(node.name)
 
 
 def master_quorum(s: StackSettings, p: Problems) -> None:
     masters = s.elasticsearch.masters
     if not masters:
-        p.error("elasticsearch.nodes", "no node has the 'master' role; at least one master-eligible node is required")
+        p.error("elasticsearch.nodes", NO_MASTER)
     elif len(masters) > 1 and len(masters) % 2 == 0:
-        p.error("elasticsearch.nodes", f"{len(masters)} master-eligible nodes; use an odd number (1, 3, 5) so a majority survives the loss of a node")
-    if all(n.roles == ("master", "voting_only") or n.roles == ("voting_only",) for n in masters) and masters:
-        p.error("elasticsearch.nodes", "every master-eligible node is voting_only; at least one must be able to become master")
+        p.error("elasticsearch.nodes", EVEN_MASTERS.format(count=len(masters)))
+    if masters and all("voting_only" in n.roles for n in masters):
+        p.error("elasticsearch.nodes", ONLY_VOTING_ONLY)
+
+
+def voting_only_has_master(s: StackSettings, p: Problems) -> None:
     for i, node in enumerate(s.elasticsearch.nodes):
         if "voting_only" in node.roles and "master" not in node.roles:
-            p.error(f"elasticsearch.nodes[{i}].roles", "voting_only requires the master role as well")
+            p.error(f"elasticsearch.nodes[{i}].roles", VOTING_ONLY_WITHOUT_MASTER)
 
 
 def data_nodes_present(s: StackSettings, p: Problems) -> None:
     if not s.elasticsearch.data_nodes:
-        p.error("elasticsearch.nodes", "no node holds data (role data or data_*); at least one is required")
+        p.error("elasticsearch.nodes", NO_DATA_NODE)
 
 
 def heap_fits_memory(s: StackSettings, p: Problems) -> None:
     for i, node in enumerate(s.elasticsearch.nodes):
         key = f"elasticsearch.nodes[{i}].heap"
+        heap = _size(node.heap_bytes)
         if node.heap_bytes * 2 > node.memory_bytes:
-            p.error(key, f"{_gib(node.heap_bytes)} is more than 50% of the node's memory ({_gib(node.memory_bytes)}); Elasticsearch needs the rest for the file-system cache: set heap <= {_gib(node.memory_bytes // 2)} or raise memory")
+            p.error(key, HEAP_OVER_HALF.format(heap=heap, memory=_size(node.memory_bytes), limit=_size(node.memory_bytes // 2)))
         if node.heap_bytes >= d.MAX_HEAP_BYTES:
-            p.error(key, f"{_gib(node.heap_bytes)} is too large; keep heap below 31g so the JVM keeps compressed object pointers")
+            p.error(key, HEAP_TOO_LARGE.format(heap=heap))
         if node.heap_bytes < d.MIN_HEAP_BYTES:
-            p.error(key, f"{_gib(node.heap_bytes)} is too small; Elasticsearch needs at least 256m")
-    for svc, heap, memory, share in (("kibana", s.kibana.heap_bytes, s.kibana.memory_bytes, 0.75), ("logstash", s.logstash.heap_bytes, s.logstash.memory_bytes, 0.75)):
-        if heap > memory * share:
-            p.error(f"{svc}.heap", f"{_gib(heap)} leaves too little of the container's {_gib(memory)} for native memory; keep heap <= 75% of memory")
+            p.error(key, HEAP_TOO_SMALL.format(heap=heap, minimum=_size(d.MIN_HEAP_BYTES)))
+
+
+def service_heap_fits_memory(s: StackSettings, p: Problems) -> None:
+    """Kibana (Node.js) and Logstash (JVM) need native memory beside the heap: heap <= 75%."""
+    services = (("kibana", s.kibana.heap_bytes, s.kibana.memory_bytes), ("logstash", s.logstash.heap_bytes, s.logstash.memory_bytes))
+    for svc, heap, memory in services:
+        if heap * 4 > memory * 3:
+            p.error(f"{svc}.heap", SERVICE_HEAP_OVER.format(heap=_size(heap), memory=_size(memory), limit=_size(memory * 3 // 4)))
 
 
 def jvm_options_leave_heap_alone(s: StackSettings, p: Problems) -> None:
     for i, line in enumerate(s.elasticsearch.jvm_options):
         if line.startswith(("-Xms", "-Xmx", "-XX:MaxHeapSize", "-XX:InitialHeapSize")):
-            p.error(f"elasticsearch.jvm_options[{i}]", f"{line!r} sets the heap; the heap comes from elasticsearch.nodes[*].heap (Xms = Xmx by construction)")
+            p.error(f"elasticsearch.jvm_options[{i}]", JVM_SETS_HEAP.format(line=line))
         elif not line.startswith("-"):
-            p.error(f"elasticsearch.jvm_options[{i}]", f"{line!r} is not a JVM option; each line must start with '-'")
+            p.error(f"elasticsearch.jvm_options[{i}]", JVM_NOT_OPTION.format(line=line))
 
 
 def published_ports_unique(s: StackSettings, p: Problems) -> None:
@@ -122,34 +201,43 @@ def published_ports_unique(s: StackSettings, p: Problems) -> None:
     for key, host, port in _published_ports(s):
         other = used.get((host, port))
         if other:
-            p.error(key, f"port {port} on Docker host {host!r} is already published by {other}; each published port must be unique on a host")
+            p.error(key, PORT_TAKEN.format(port=port, host=host, other=other))
         else:
             used[(host, port)] = key
 
 
 def _published_ports(s: StackSettings) -> list[tuple[str, str, int]]:
     out = [(f"elasticsearch.nodes[{i}].http_port", n.host, n.http_port) for i, n in enumerate(s.elasticsearch.nodes) if n.http_port]
-    out += [("kibana.port", s.kibana.host, s.kibana.port), ("logstash.tcp_port", s.logstash.host, s.logstash.tcp_port), ("logstash.beats_port", s.logstash.host, s.logstash.beats_port)]
+    out += [
+        ("kibana.port", s.kibana.host, s.kibana.port),
+        ("logstash.tcp_port", s.logstash.host, s.logstash.tcp_port),
+        ("logstash.beats_port", s.logstash.host, s.logstash.beats_port),
+    ]
     return out
 
 
 def some_node_published(s: StackSettings, p: Problems) -> None:
     """The program configures security and indices through a published HTTPS endpoint."""
     if s.elasticsearch.nodes and not any(n.http_port for n in s.elasticsearch.nodes):
-        p.error("elasticsearch.nodes", "no node publishes http_port; at least one must, so the program can reach the cluster's API")
+        p.error("elasticsearch.nodes", NO_PUBLISHED_NODE)
 
 
 def replicas_fit_data_nodes(s: StackSettings, p: Problems) -> None:
     data = len(s.elasticsearch.data_nodes)
-    if data and s.index_management.replicas > data - 1:
-        p.error("index_management.replicas", f"{s.index_management.replicas} replica(s) need {s.index_management.replicas + 1} data nodes but there are {data}; the cluster would stay yellow. Use at most {data - 1}")
+    replicas = s.index_management.replicas
+    if data and replicas > data - 1:
+        p.error("index_management.replicas", TOO_MANY_REPLICAS.format(replicas=replicas, needed=replicas + 1, data=data, most=data - 1))
 
 
 def tls_renewal_window(s: StackSettings, p: Problems) -> None:
     if s.tls.early_renewal_hours >= s.tls.validity_hours:
-        p.error("tls.early_renewal_hours", f"{s.tls.early_renewal_hours} is not shorter than tls.validity_hours ({s.tls.validity_hours}); every up would rotate every certificate")
+        p.error("tls.early_renewal_hours", RENEWAL_NOT_SHORTER.format(early=s.tls.early_renewal_hours, validity=s.tls.validity_hours))
+
+
+def certificates_within_ca(s: StackSettings, p: Problems) -> None:
+    """Only for the CA the stack makes; a brought CA's lifetime is not known here."""
     if s.tls.validity_hours > s.tls.ca_validity_hours and not s.tls.own_ca:
-        p.error("tls.validity_hours", f"{s.tls.validity_hours} outlives the CA (tls.ca_validity_hours {s.tls.ca_validity_hours}); a certificate cannot be valid longer than its CA")
+        p.error("tls.validity_hours", OUTLIVES_CA.format(validity=s.tls.validity_hours, ca=s.tls.ca_validity_hours))
 
 
 def lifecycle_phases_in_order(s: StackSettings, p: Problems) -> None:
@@ -159,67 +247,71 @@ def lifecycle_phases_in_order(s: StackSettings, p: Problems) -> None:
 
 def _phases_in_order(key: str, life: Lifecycle, p: Problems) -> None:
     if seconds(life.warm_min_age) < seconds(life.rollover_max_age):
-        p.error(f"{key}.warm_min_age", f"{life.warm_min_age} is before the hot phase's rollover_max_age ({life.rollover_max_age}); warm must start at or after rollover")
+        p.error(f"{key}.warm_min_age", WARM_BEFORE_ROLLOVER.format(warm=life.warm_min_age, rollover=life.rollover_max_age))
     if seconds(life.delete_min_age) <= seconds(life.warm_min_age):
-        p.error(f"{key}.delete_min_age", f"{life.delete_min_age} is not after warm_min_age ({life.warm_min_age}); delete must come after warm")
+        p.error(f"{key}.delete_min_age", DELETE_NOT_AFTER_WARM.format(delete=life.delete_min_age, warm=life.warm_min_age))
 
 
 def shrink_fits_shards(s: StackSettings, p: Problems) -> None:
     """Our templates create one primary shard; shrink may only reduce the shard count."""
     for name, life in (("logs", s.index_management.logs), ("metrics", s.index_management.metrics)):
         if life.warm_shrink_shards != 1:
-            p.error(f"index_management.{name}.warm_shrink_shards", f"{life.warm_shrink_shards} is more than the 1 primary shard the templates create; shrink can only reduce, use 1")
+            p.error(f"index_management.{name}.warm_shrink_shards", SHRINK_NOT_ONE.format(shards=life.warm_shrink_shards))
 
 
 def snapshot_schedule_is_es_cron(s: StackSettings, p: Problems) -> None:
-    fields = s.snapshots.schedule.split()
+    """Elasticsearch's Cron refuses a '?' in both day fields as firmly as in neither."""
+    schedule = s.snapshots.schedule
+    fields = schedule.split()
     if len(fields) not in d.ES_CRON_FIELDS:
-        p.error("snapshots.schedule", f"{s.snapshots.schedule!r} has {len(fields)} fields; Elasticsearch cron needs seconds first: 'sec min hour day-of-month month day-of-week [year]', e.g. '0 30 1 * * ?' (nightly 01:30)")
+        p.error("snapshots.schedule", CRON_FIELDS.format(schedule=schedule, count=len(fields)))
     elif fields[3] != "?" and fields[5] != "?":
-        p.error("snapshots.schedule", f"{s.snapshots.schedule!r} sets both day-of-month and day-of-week; one of them must be '?'")
+        p.error("snapshots.schedule", CRON_BOTH_DAYS.format(schedule=schedule))
+    elif fields[3] == "?" and fields[5] == "?":
+        p.error("snapshots.schedule", CRON_NO_DAY.format(schedule=schedule))
 
 
 def snapshot_counts(s: StackSettings, p: Problems) -> None:
     if s.snapshots.min_count > s.snapshots.max_count:
-        p.error("snapshots.min_count", f"{s.snapshots.min_count} is more than snapshots.max_count ({s.snapshots.max_count})")
+        p.error("snapshots.min_count", MIN_OVER_MAX.format(min=s.snapshots.min_count, max=s.snapshots.max_count))
 
 
-def logstash_ports_differ(s: StackSettings, p: Problems) -> None:
-    if s.logstash.tcp_port == s.logstash.beats_port:
-        p.error("logstash.beats_port", f"{s.logstash.beats_port} is also logstash.tcp_port; the two inputs need their own ports")
+def logstash_ports_not_reserved(s: StackSettings, p: Problems) -> None:
+    """The inputs listen on these ports inside the container (tcp == beats is caught by
+    ``published_ports_unique``, since both are published)."""
     reserved = {9600: "the Logstash API"}
     for key, port in (("logstash.tcp_port", s.logstash.tcp_port), ("logstash.beats_port", s.logstash.beats_port)):
         if port in reserved:
-            p.error(key, f"{port} is used inside the container by {reserved[port]}; choose another port")
+            p.error(key, PORT_RESERVED.format(port=port, user=reserved[port]))
 
 
 def sensitive_keys_valid(s: StackSettings, p: Problems) -> None:
     for i, key in enumerate(s.logstash.sensitive_keys):
         if not re.match(r"^[A-Za-z0-9_.-]+$", key):
-            p.error(f"logstash.sensitive_keys[{i}]", f"{key!r} is not a field name; use letters, digits, '_', '-' or '.'")
+            p.error(f"logstash.sensitive_keys[{i}]", NOT_A_FIELD_NAME.format(key=key))
 
 
 def mmap_off_is_for_dev(s: StackSettings, p: Problems) -> None:
     if not s.elasticsearch.allow_mmap and s.volume_policy == "retain":
-        p.warn("elasticsearch.allow_mmap", "false trades search speed for not needing vm.max_map_count on the host; set the sysctl and keep mmap on for production data")
+        p.warn("elasticsearch.allow_mmap", MMAP_OFF)
 
 
 def trial_needs_care(s: StackSettings, p: Problems) -> None:
     if s.license == "trial":
-        p.warn("license", "trial expires after 30 days and then falls back to basic; Watcher and email alerts stop")
+        p.warn("license", TRIAL)
 
 
 RULES: tuple[Rule, ...] = (
     version_supported, docker_host_names_unique, hosts_are_declared, one_host_for_now,
-    node_names_unique, master_quorum, data_nodes_present, heap_fits_memory,
-    jvm_options_leave_heap_alone, published_ports_unique, some_node_published,
-    replicas_fit_data_nodes, tls_renewal_window, lifecycle_phases_in_order, shrink_fits_shards,
-    snapshot_schedule_is_es_cron, snapshot_counts, logstash_ports_differ, sensitive_keys_valid,
-    mmap_off_is_for_dev, trial_needs_care,
+    node_names_unique, master_quorum, voting_only_has_master, data_nodes_present,
+    heap_fits_memory, service_heap_fits_memory, jvm_options_leave_heap_alone,
+    published_ports_unique, some_node_published, replicas_fit_data_nodes, tls_renewal_window,
+    certificates_within_ca, lifecycle_phases_in_order, shrink_fits_shards,
+    snapshot_schedule_is_es_cron, snapshot_counts, logstash_ports_not_reserved,
+    sensitive_keys_valid, mmap_off_is_for_dev, trial_needs_care,
 )
 
 
 def check_all(s: StackSettings, p: Problems) -> None:
     for rule in RULES:
         rule(s, p)
-

@@ -116,10 +116,7 @@ def _check_is_data_stream(es: HttpClient, event: SmokeEvent, probe: Probe) -> Ch
         return CheckResult(name, Status.FAIL, f"found, but _data_stream failed: {exc}")
     info = parse_data_stream(response, event.stream) if response.status == 200 else None
     if info is None:
-        detail = (
-            f"found in {probe.index}, but {event.stream} is not a data stream "
-            "(index template missing or without data_stream?)"
-        )
+        detail = f"found in {probe.index}, but {event.stream} is not a data stream (index template missing or without data_stream?)"
         return CheckResult(name, Status.FAIL, detail)
     detail = f"in {probe.index} after {probe.elapsed:.1f} s (template {info.template})"
     return CheckResult(name, Status.PASS, detail)

@@ -59,9 +59,10 @@ def search_event_id(client: HttpClient, target: str, event_id: str) -> Response:
 def first_hit_index(response: Response) -> str | None:
     """``_index`` of the first hit of a 200 search answer, None when there is no hit."""
     body = response.json()
-    hits = body.get("hits", {}).get("hits", []) if isinstance(body, Mapping) else []
-    if hits and isinstance(hits[0], Mapping):
-        index = hits[0].get("_index")
+    hits = body.get("hits") if isinstance(body, Mapping) else None
+    found = hits.get("hits") if isinstance(hits, Mapping) else None
+    if isinstance(found, list) and found and isinstance(found[0], Mapping):
+        index = found[0].get("_index")
         return str(index) if index else None
     return None
 

@@ -131,9 +131,7 @@ def _tagged(document: dict[str, object], event_id: str) -> dict[str, object]:
     return {**document, "event": {"id": event_id}, "tags": [*seed_tags, SMOKE_TAG]}
 
 
-def build_events(
-    now: datetime | None = None, new_id: Callable[[], uuid.UUID] = uuid.uuid4
-) -> list[SmokeEvent]:
+def build_events(now: datetime | None = None, new_id: Callable[[], uuid.UUID] = uuid.uuid4) -> list[SmokeEvent]:
     """One fresh event per seed structure, all stamped with the same current time."""
     timestamp = utc_timestamp(now)
     return [_event(spec, timestamp, str(new_id())) for spec in SPECS]

@@ -79,9 +79,7 @@ class HttpClient:
 
     def _send(self, method: str, path: str, data: bytes | None) -> Response:
         """Send one request; HTTP errors come back as responses, transport errors raise."""
-        request = urllib.request.Request(
-            self.base_url + quote_path(path), data=data, method=method
-        )
+        request = urllib.request.Request(self.base_url + quote_path(path), data=data, method=method)
         request.add_header("Authorization", self.authorization)
         request.add_header("Accept", "application/json")
         if data is not None:

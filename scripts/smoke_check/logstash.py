@@ -21,9 +21,7 @@ def encode_ndjson(documents: Iterable[Mapping[str, object]]) -> bytes:
     return "".join(f"{line}\n" for line in lines).encode("utf-8")
 
 
-def send_lines(
-    endpoint: Endpoint, payload: bytes, context: ssl.SSLContext | None, timeout: float
-) -> None:
+def send_lines(endpoint: Endpoint, payload: bytes, context: ssl.SSLContext | None, timeout: float) -> None:
     """Deliver ``payload`` over TCP, wrapped in verified TLS when the endpoint says so."""
     if endpoint.tls and context is None:
         raise TransportError("endpoint wants TLS but no CA context was given")
@@ -38,9 +36,7 @@ def send_lines(
         raise TransportError(describe_transport_error(exc, timeout)) from exc
 
 
-def _send_tls(
-    raw: socket.socket, host: str, payload: bytes, context: ssl.SSLContext, timeout: float
-) -> None:
+def _send_tls(raw: socket.socket, host: str, payload: bytes, context: ssl.SSLContext, timeout: float) -> None:
     """Handshake (verifying CA and host name), send, then end the session cleanly."""
     with context.wrap_socket(raw, server_hostname=host) as tls:
         tls.sendall(payload)

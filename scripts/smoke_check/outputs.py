@@ -105,10 +105,7 @@ def parse_outputs(raw: object) -> StackOutputs:
         raise OutputError("stack outputs must be a JSON object of output name to value")
     missing = [name for name in REQUIRED_OUTPUTS if raw.get(name) in (None, "")]
     if missing:
-        raise OutputError(
-            f"missing stack output(s): {', '.join(missing)} "
-            "(did `pulumi up` finish, and is this the right stack?)"
-        )
+        raise OutputError(f"missing stack output(s): {', '.join(missing)} (did `pulumi up` finish, and is this the right stack?)")
     return StackOutputs(
         elasticsearch_url=_url(raw, "elasticsearch_url"),
         kibana_url=_url(raw, "kibana_url"),
@@ -149,9 +146,7 @@ def _password(raw: Mapping[str, object]) -> str:
     if not isinstance(value, str) or not value:
         raise OutputError("stack output elastic_password must be a non-empty string")
     if value == SECRET_PLACEHOLDER:
-        raise OutputError(
-            "stack output elastic_password is masked; export it with --show-secrets"
-        )
+        raise OutputError("stack output elastic_password is masked; export it with --show-secrets")
     return value
 
 
@@ -170,10 +165,7 @@ def _endpoint(raw: Mapping[str, object], name: str) -> Endpoint:
     return Endpoint(host=host.strip(), port=port, tls=tls)
 
 
-def load_outputs(
-    outputs_file: Path | None, stack: str | None, runner: Runner = subprocess.run
-) -> StackOutputs:
+def load_outputs(outputs_file: Path | None, stack: str | None, runner: Runner = subprocess.run) -> StackOutputs:
     """Outputs from the file when given, otherwise from the Pulumi CLI."""
     raw = read_outputs_file(outputs_file) if outputs_file else read_pulumi_outputs(stack, runner)
     return parse_outputs(raw)
-

@@ -42,7 +42,10 @@ def probe_event(es: HttpClient, event: SmokeEvent) -> Probe:
     if response.status in (401, 403):
         return Probe("error", note=http_problem(response))
     if response.status == 200:
-        index = first_hit_index(response)
+        try:
+            index = first_hit_index(response)
+        except ValueError:
+            return Probe("pending", note="search answer is not JSON")
         if index:
             return Probe("found", index=index)
         note = "stream exists, event not found"
@@ -57,9 +60,9 @@ def search_elsewhere(es: HttpClient, event: SmokeEvent) -> Probe | None:
     """Find the event in any data stream or index; None when it is nowhere (yet)."""
     try:
         response = search_event_id(es, "*", event.event_id)
-    except TransportError:
+        index = first_hit_index(response) if response.status == 200 else None
+    except (TransportError, ValueError):
         return None
-    index = first_hit_index(response) if response.status == 200 else None
     if index is None:
         return None
     state = "found" if stream_of(index) == event.stream else "misrouted"

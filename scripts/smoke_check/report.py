@@ -15,10 +15,7 @@ def render_table(results: Sequence[CheckResult]) -> str:
     rows = [HEADER, *((r.name, r.status.value, r.detail) for r in results)]
     name_width = max(len(row[0]) for row in rows)
     status_width = max(len(row[1]) for row in rows)
-    lines = [
-        f"{name:<{name_width}}  {status:<{status_width}}  {detail}".rstrip()
-        for name, status, detail in rows
-    ]
+    lines = [f"{name:<{name_width}}  {status:<{status_width}}  {detail}".rstrip() for name, status, detail in rows]
     return "\n".join([*lines, "", verdict(results)])
 
 

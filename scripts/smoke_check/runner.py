@@ -29,9 +29,7 @@ def _silent(_message: str) -> None:
     """Default progress sink."""
 
 
-def run_checks(
-    outputs: StackOutputs, settings: Settings, progress: Progress = _silent
-) -> list[CheckResult]:
+def run_checks(outputs: StackOutputs, settings: Settings, progress: Progress = _silent) -> list[CheckResult]:
     """All rows of the report, in order: health, send, ingest, mapping, Kibana."""
     context = client_context(outputs.ca_certificate)
     es = _client(outputs.elasticsearch_url, outputs, context, settings)
@@ -51,9 +49,7 @@ def run_checks(
     ]
 
 
-def _client(
-    base_url: str, outputs: StackOutputs, context: ssl.SSLContext, settings: Settings
-) -> HttpClient:
+def _client(base_url: str, outputs: StackOutputs, context: ssl.SSLContext, settings: Settings) -> HttpClient:
     """An HTTP client authenticated as ``elastic``; the CA context is used for https only."""
     authorization = basic_auth("elastic", outputs.elastic_password)
     return HttpClient(base_url, authorization, context, settings.request_timeout)
@@ -68,19 +64,14 @@ def _blocked_reason(reachable: bool, send: CheckResult) -> str:
     return ""
 
 
-def _event_checks(
-    es: HttpClient, events: list[SmokeEvent], settings: Settings, blocked: str
-) -> list[CheckResult]:
+def _event_checks(es: HttpClient, events: list[SmokeEvent], settings: Settings, blocked: str) -> list[CheckResult]:
     """Ingest rows then mapping rows; skipped rows say why."""
     if blocked:
         return [CheckResult(ingest_name(e), Status.SKIP, blocked) for e in events] + [
             CheckResult(mapping_name(e), Status.SKIP, blocked) for e in events
         ]
     probes = wait_for_events(es, events, settings)
-    ingest = [
-        _guarded(ingest_name(e), lambda e=e: check_ingest(es, e, probes[e.kind], settings.deadline))
-        for e in events
-    ]
+    ingest = [_guarded(ingest_name(e), lambda e=e: check_ingest(es, e, probes[e.kind], settings.deadline)) for e in events]
     mapping = [
         _guarded(mapping_name(e), lambda e=e: check_mapping(es, e, probes[e.kind].index))
         if row.status is Status.PASS

@@ -1,8 +1,8 @@
 """Fixtures for the smoke-check tests: certificates, fake servers and an in-process runner.
 
 The helper modules sit next to this file under names unlikely to clash with other test
-folders; both this folder and ``scripts/`` are put on ``sys.path`` explicitly so the tests work
-under any pytest import mode.
+folders; this folder, ``scripts/`` and the project root (for the shared ``components`` field
+list) are put on ``sys.path`` explicitly so the tests work under any pytest import mode.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SCRIPTS = ROOT / "scripts"
-for entry in (str(HERE), str(SCRIPTS)):
+for entry in (str(HERE), str(SCRIPTS), str(ROOT)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
@@ -46,8 +46,11 @@ def load_smoke_script() -> ModuleType:
     return module
 
 
+Main = Callable[[list[str]], int]
+
+
 @pytest.fixture(scope="session")
-def smoke_main() -> Callable[[list[str]], int]:
+def smoke_main() -> Main:
     return load_smoke_script().main
 
 
@@ -97,7 +100,7 @@ class Stack:
     cluster: FakeCluster
     outputs: dict[str, object]
     directory: Path
-    main: Callable[[list[str]], int]
+    main: Main
     capsys: pytest.CaptureFixture[str]
     runs: list[SmokeRun] = field(default_factory=list)
 
@@ -123,7 +126,7 @@ StackFactory = Callable[..., Stack]
 def make_stack(
     pki: Pki,
     tmp_path: Path,
-    smoke_main: Callable[[list[str]], int],
+    smoke_main: Main,
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[StackFactory]:
     """Start fake Elasticsearch, Kibana and Logstash; options choose TLS per service."""

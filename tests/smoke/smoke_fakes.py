@@ -20,6 +20,7 @@ import contextlib
 import fnmatch
 import json
 import re
+import socket
 import socketserver
 import ssl
 import threading
@@ -179,7 +180,10 @@ class FakeCluster:
         if not exists:
             return index_not_found(name)
         template = "mt4-metrics" if name.startswith("mt4-metrics-") else "mt4-logs"
-        backing = {"index_name": self.index_of(name), "index_uuid": "Qx3uCw", "prefer_ilm": True, "managed_by": "Index Lifecycle Management"}
+        backing = {
+            "index_name": self.index_of(name), "index_uuid": "Qx3uCw",
+            "prefer_ilm": True, "managed_by": "Index Lifecycle Management",
+        }  # fmt: skip
         return 200, {
             "data_streams": [{
                 "name": name, "timestamp_field": {"name": "@timestamp"}, "indices": [backing],
@@ -221,10 +225,16 @@ class FakeCluster:
         summary = "All services and plugins are available" if self.kibana_level == "available" else "1 service is degraded: savedObjects"
         return status, {
             "name": "kibana", "uuid": "5b2de169-2785-441b-ae8c-186a1936b17d",
-            "version": {"number": "8.19.25", "build_hash": "abc", "build_number": 1, "build_snapshot": False, "build_flavor": "traditional", "build_date": "2025-01-01T00:00:00.000Z"},
+            "version": {
+                "number": "8.19.25", "build_hash": "abc", "build_number": 1, "build_snapshot": False,
+                "build_flavor": "traditional", "build_date": "2025-01-01T00:00:00.000Z",
+            },
             "status": {
                 "overall": {"level": self.kibana_level, "summary": summary},
-                "core": {"elasticsearch": {"level": "available", "summary": "Elasticsearch is available"}, "savedObjects": {"level": self.kibana_level, "summary": summary}},
+                "core": {
+                    "elasticsearch": {"level": "available", "summary": "Elasticsearch is available"},
+                    "savedObjects": {"level": self.kibana_level, "summary": summary},
+                },
                 "plugins": {},
             },
             "metrics": {"last_updated": "2025-01-01T00:00:00.000Z", "collection_interval_in_millis": 5000},
@@ -354,15 +364,22 @@ class _SinkHandler(socketserver.BaseRequestHandler):
     server: _LogstashSink
 
     def handle(self) -> None:
-        conn = self.request
-        conn.settimeout(5)
-        if self.server.context is not None:
-            try:
-                conn = self.server.context.wrap_socket(conn, server_side=True)
-            except OSError:
-                self.server.cluster.connections.append("handshake-failed")
-                return
-        self.server.cluster.connections.append("tls" if self.server.context else "plain")
+        cluster = self.server.cluster
+        self.request.settimeout(5)
+        try:
+            conn = self._secure(self.request)
+        except OSError:
+            cluster.connections.append("handshake-failed")
+            return
+        cluster.connections.append("tls" if isinstance(conn, ssl.SSLSocket) else "plain")
+        with conn:  # wrap_socket detached the original: close what we use
+            self._read_events(conn)
+
+    def _secure(self, sock: socket.socket) -> socket.socket:
+        context = self.server.context
+        return sock if context is None else context.wrap_socket(sock, server_side=True)
+
+    def _read_events(self, conn: socket.socket) -> None:
         with conn.makefile("rb") as lines:
             for line in lines:
                 if line.strip():
@@ -402,7 +419,7 @@ class Running:
 
 
 def _start(server: socketserver.BaseServer) -> Running:
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     return Running(server, thread)
 
