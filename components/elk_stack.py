@@ -10,6 +10,9 @@ from components.docker_hosts import DockerHosts, DockerHostsArgs
 from components.elasticsearch_cluster import ElasticsearchCluster, ElasticsearchClusterArgs
 from components.identities import identities
 from components.index_management import IndexManagement, IndexManagementArgs
+from components.kibana import Kibana, KibanaArgs
+from components.logstash import WRITER_USER, Logstash, LogstashArgs
+from components.render.elasticsearch_yml import HTTP_PORT
 from components.pki import Pki, PkiArgs
 from components.settings.load import OwnCa
 from components.settings.model import StackSettings
@@ -20,6 +23,15 @@ def stack_labels(settings: StackSettings) -> dict[str, str]:
     return {"elk-stack.cluster": settings.cluster_name, "elk-stack.managed-by": "pulumi"}
 
 
+def public_url(settings: StackSettings, port: int, tls: bool) -> str:
+    return f"{'https' if tls else 'http'}://{settings.network.public_host}:{port}"
+
+
+def endpoint(settings: StackSettings, port: int, tls: bool) -> dict[str, object]:
+    """Where clients send events (the smoke check and elk_logger read this shape)."""
+    return {"host": settings.network.public_host, "port": port, "tls": tls}
+
+
 class ElkStack(pulumi.ComponentResource):
     credentials: Credentials
     pki: Pki
@@ -27,6 +39,8 @@ class ElkStack(pulumi.ComponentResource):
     elasticsearch: ElasticsearchCluster
     access: Access
     index_management: IndexManagement
+    logstash: Logstash
+    kibana: Kibana
     outputs: dict[str, pulumi.Input[object]]
     """What ``__main__`` exports; secrets are already secret Outputs."""
 
@@ -78,11 +92,45 @@ class ElkStack(pulumi.ComponentResource):
             provider=self.access.provider,
             depends_on=self.elasticsearch.containers,
         ), opts=child)
+        internal_es = tuple(f"https://{n.name}:{HTTP_PORT}" for n in settings.elasticsearch.nodes)
+        self.logstash = Logstash(f"{name}-logstash", LogstashArgs(
+            settings=settings.logstash,
+            cluster_name=settings.cluster_name,
+            bind_address=settings.network.bind_address,
+            protect_volumes=settings.protect_volumes,
+            elasticsearch_hosts=internal_es,
+            hosts=self.docker_hosts,
+            certificate=self.pki.certificates["logstash"],
+            ca_cert_pem=self.pki.ca_cert_pem,
+            writer_password=self.credentials.passwords[WRITER_USER],
+            depends_on=[self.access.users[WRITER_USER], *self.index_management.index_templates.values()],
+            labels=labels,
+        ), opts=child)
+        kibana_url = public_url(settings, settings.kibana.port, settings.kibana.tls)
+        self.kibana = Kibana(f"{name}-kibana", KibanaArgs(
+            settings=settings.kibana,
+            cluster_name=settings.cluster_name,
+            bind_address=settings.network.bind_address,
+            public_url=kibana_url,
+            elasticsearch_hosts=internal_es,
+            hosts=self.docker_hosts,
+            certificate=self.pki.certificates["kibana"],
+            ca_cert_pem=self.pki.ca_cert_pem,
+            kibana_system_password=self.credentials.passwords["kibana_system"],
+            encryption_keys=self.credentials.kibana_keys,
+            depends_on=[self.access.system_users["kibana_system"]],
+            labels=labels,
+        ), opts=child)
         self.outputs = {
             "elasticsearch_url": self.elasticsearch.endpoints[0],
             "elasticsearch_endpoints": self.elasticsearch.endpoints,
             "ca_certificate": self.pki.ca_cert_pem,
             "elastic_password": elastic_password,
             "users": sorted(["elastic", *self.access.system_users, *self.access.users]),
+            "kibana_url": kibana_url,
+            "logstash_tcp_endpoint": endpoint(settings, settings.logstash.tcp_port, settings.logstash.tcp_tls),
+            "logstash_beats_endpoint": endpoint(settings, settings.logstash.beats_port, settings.logstash.beats_tls),
+            "analyst_user": "mt4_analyst",
+            "analyst_password": self.credentials.passwords["mt4_analyst"],
         }
         self.register_outputs(self.outputs)

@@ -20,7 +20,7 @@ from json.encoder import encode_basestring_ascii
 
 from . import lumberjack
 from .config import ElkConfig, Mode
-from .events import ENVELOPE_KEYS, TRUNCATED_TAG
+from .events import ENVELOPE_KEYS, EXTRA_KEY, TRUNCATED_TAG
 from .process_info import PROCESS
 from .redact import Redactor
 from .sanitize import Sanitizer
@@ -116,7 +116,8 @@ class EventEncoder:
             body = self.sanitizer.clean_fields(fields)
             moved = {key: body.pop(key) for key in [k for k in body if k in ENVELOPE_KEYS]}
             if moved:
-                body["extra"] = moved
+                existing = body.get(EXTRA_KEY)
+                body[EXTRA_KEY] = {**existing, **moved} if isinstance(existing, dict) else {**moved, EXTRA_KEY: existing}
             body.update(self.envelope(level, logger, thread_name))
             if error:
                 body["error"] = self.sanitizer.clean_value(dict(error))

@@ -34,15 +34,18 @@ SPREAD_DECIMALS: Final = 10
 
 #: Keys the client writes on every event. A caller's value for one of them is kept under
 #: ``extra.<key>`` instead of replacing it (a caller cannot forge ``event.id`` or ``level``).
-ENVELOPE_KEYS: Final = frozenset({"@timestamp", "level", "message", "logger", "log", "event", "process", "host", "error", "extra"})
+ENVELOPE_KEYS: Final = frozenset({"@timestamp", "level", "message", "logger", "log", "event", "process", "host", "error"})
+#: Where displaced caller values go.
+EXTRA_KEY: Final = "extra"
 
 #: ``LogRecord`` attribute holding the structured fields an :class:`ELKLogger` call passes on.
 FIELDS_ATTR: Final = "elk_fields"
 
-#: Attributes every ``LogRecord`` has; anything else on a record came from ``extra=`` and is sent.
-STANDARD_RECORD_ATTRS: Final = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message", "asctime", "taskName", FIELDS_ATTR,
-}
+_PLAIN_RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
+#: How many attributes a record without ``extra=`` has (a record with more may carry extras).
+PLAIN_RECORD_SIZE: Final = len(_PLAIN_RECORD_ATTRS)
+#: Attributes every ``LogRecord`` has (or a formatter adds); anything else came from ``extra=`` and is sent.
+STANDARD_RECORD_ATTRS: Final = _PLAIN_RECORD_ATTRS | {"message", "asctime", "taskName", FIELDS_ATTR}
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
@@ -143,12 +146,12 @@ def merge_user_fields(base: dict[str, object], user: Mapping[str, object]) -> di
     for key, value in user.items():
         if key == "tags" and "tags" in base:
             merged["tags"] = list(base["tags"]) + _as_list(value)  # type: ignore[call-overload]
-        elif key in base or key in ENVELOPE_KEYS:
+        elif key in base or key in ENVELOPE_KEYS or key == EXTRA_KEY:
             extra[key] = value
         else:
             merged[key] = value
     if extra:
-        merged["extra"] = extra
+        merged[EXTRA_KEY] = extra
     return merged
 
 

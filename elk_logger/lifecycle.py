@@ -58,5 +58,7 @@ def close_all() -> int:
 
 
 def _after_fork_in_child() -> None:
+    global _hooks_lock
+    _hooks_lock = threading.Lock()  # another thread may have held it at the fork
     for handler in list(_live):
         handler.after_fork_in_child()

@@ -195,6 +195,9 @@ def _product_settings() -> dict[str, object]:
     """Telemetry off (and locked), reporting access by feature privileges, container-aware monitoring UI.
 
     - telemetry: https://www.elastic.co/guide/en/kibana/8.19/telemetry-settings-kbn.html
+      ``optIn: false`` together with ``allowChangingOptInStatus: false`` is valid since 8.4 (Kibana
+      itself rewrites the removed ``telemetry.enabled: false`` into exactly this pair,
+      elastic/kibana#133205); Kibana 7.x refused it at startup (elastic/kibana#175108).
     - ``xpack.reporting.roles.enabled: false``: grant reporting through Kibana feature privileges
       instead of the legacy ``reporting_user`` role (valid through 8.x; ignored from 9.0):
       https://www.elastic.co/guide/en/kibana/8.19/secure-reporting.html

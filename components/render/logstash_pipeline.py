@@ -3,7 +3,7 @@
 Pure text rendering: plain values in, Logstash config-language text out (no Pulumi here).
 Plugin options follow the plugin versions bundled with Logstash 8.19 (input-tcp 6.4.x,
 input-beats 6.9.x, codec-json_lines 3.2.x, filter-date 3.1.x, filter-mutate 3.5.x,
-filter-ruby 3.1.x, filter-drop 3.0.x, output-elasticsearch 11.22.x); the confirmed option
+filter-ruby 3.1.x, filter-drop 3.0.x, filter-uuid 3.0.x, output-elasticsearch 11.22.x); the confirmed option
 lists live in ``tests/contracts/logstash_plugins_8.19.json`` and the tests check every option
 rendered here against them.
 
@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, Union
+from typing import Final, Literal, TypeAlias
 
 from components.render import mt4_fields
 from components.render.yaml_text import env_reference
@@ -234,8 +234,10 @@ class _If:
     otherwise: tuple[_Node, ...] = ()
 
 
-_Value = Union[str, int, bool, tuple["_Value", ...], dict[str, str], _Plugin, _Code, _Env]
-_Node = Union[_Plugin, _If]
+#: A setting value: string, number, boolean, array, hash, plugin (codec), Ruby code or env reference.
+_Value: TypeAlias = "str | int | bool | tuple[_Value, ...] | dict[str, str] | _Plugin | _Code | _Env"
+#: A node of a section body: a plugin block or a conditional.
+_Node: TypeAlias = "_Plugin | _If"
 _INDENT = "  "
 
 

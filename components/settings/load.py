@@ -14,7 +14,7 @@ from pulumi.runtime import config as runtime_config
 
 from components.settings.model import StackSettings
 from components.settings.parse import parse_settings
-from components.settings.problems import Problems, print_warnings
+from components.settings.problems import Problems
 
 PROJECT = "elk-stack"
 #: Read here as secrets, not by ``parse_settings`` (which only knows they exist).
@@ -50,9 +50,7 @@ def load_settings() -> tuple[StackSettings, OwnCa | None]:
     raw = {k: v for k, v in raw.items() if v is not None}
     own_ca = _own_ca(config, problems)
     settings = parse_settings(raw, problems, own_ca=own_ca is not None)
-    lines = problems.warning_lines()
-    print_warnings(lines)
-    for line in lines:
+    for line in problems.warning_lines():
         pulumi.log.warn(line)
     problems.raise_if_any()
     return settings, own_ca

@@ -34,6 +34,9 @@ TOP_LEVEL_KEYS = (
 )
 
 
+_ONE_DOCKER_HOST = "Docker host, e.g. {name: local, url: unix:///var/run/docker.sock}"
+
+
 def parse_settings(raw: Mapping[str, object], problems: Problems, *, own_ca: bool) -> StackSettings:
     """Read every section, apply every rule; the caller raises ``problems`` if any."""
     top = Section(dict(raw), "", problems)
@@ -45,7 +48,7 @@ def parse_settings(raw: Mapping[str, object], problems: Problems, *, own_ca: boo
         bootstrap=top.bool("bootstrap", True),
         license=top.str("license", "basic", allowed=("basic", "trial")),  # type: ignore[arg-type]
         volume_policy=top.str("volume_policy", "delete", allowed=("retain", "delete")),  # type: ignore[arg-type]
-        docker_hosts=tuple(_docker_host(s) for s in top.sections("docker_hosts", [dict(d.LOCAL_DOCKER)])),
+        docker_hosts=tuple(_docker_host(s) for s in top.sections("docker_hosts", [dict(d.LOCAL_DOCKER)], at_least_one=_ONE_DOCKER_HOST)),
         network=top.section("network").parse(_network),
         elasticsearch=top.section("elasticsearch").parse(lambda s: _elasticsearch(s, first_host)),
         kibana=top.section("kibana").parse(lambda s: _kibana(s, first_host)),
@@ -111,9 +114,8 @@ def _is_ip(text: str) -> bool:
 
 
 def _elasticsearch(s: Section, first_host: str) -> Elasticsearch:
-    nodes = tuple(n.parse(lambda n, i=i: _node(n, i, first_host)) for i, n in enumerate(s.sections("nodes", [dict(d.DEFAULT_NODE)])))
-    if not nodes:
-        s.error("nodes", "must list at least one node")
+    sections = s.sections("nodes", [dict(d.DEFAULT_NODE)], at_least_one="node")
+    nodes = tuple(n.parse(lambda n, i=i: _node(n, i, first_host)) for i, n in enumerate(sections))
     return Elasticsearch(
         nodes=nodes,
         allow_mmap=s.bool("allow_mmap", True),

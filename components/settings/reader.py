@@ -24,7 +24,7 @@ _TIME_VALUE = re.compile(r"^\d+(d|h|m|s|ms|micros|nanos)$")
 _BYTE_SIZE = re.compile(r"^\d+(b|kb|mb|gb|tb|pb)$", re.IGNORECASE)
 
 TIME_VALUE_HINT = "an Elasticsearch time value: a whole number and a lowercase unit (d, h, m, s, ms, micros, nanos), e.g. 7d, 12h or 30m"
-BYTE_SIZE_HINT = "an Elasticsearch byte size: a whole number and a unit (b, kb, mb, gb, tb, pb), e.g. 5gb or 512mb"
+BYTE_SIZE_HINT = "a byte size as Elasticsearch and Logstash read it: a whole number and a unit (b, kb, mb, gb, tb, pb), e.g. 5gb or 512mb"
 MEMORY_HINT = "write a whole number above 0 with k, m, g or t, e.g. 512m or 2g"
 
 
@@ -174,14 +174,20 @@ class Section:
     def section(self, name: str) -> Section:
         return Section(self._get(name), self.key(name), self.problems)
 
-    def sections(self, name: str, default: list[dict[str, Any]] | None = None) -> list[Section]:
-        """A list of mappings, each read as its own section at ``name[i]``."""
+    def sections(self, name: str, default: list[dict[str, Any]] | None = None, *, at_least_one: str = "") -> list[Section]:
+        """A list of mappings, each read as its own section at ``name[i]``.
+
+        ``at_least_one`` names the item when an empty list is an error (reported only for a
+        list, so a non-list gives one error, not two).
+        """
         value = self._get(name)
         if value is None:
             value = default or []
         if not isinstance(value, list):
             self.error(name, f"must be a list, got {describe(value)}")
             return []
+        if not value and at_least_one:
+            self.error(name, f"must list at least one {at_least_one}")
         return [Section(item, f"{self.key(name)}[{i}]", self.problems) for i, item in enumerate(value)]
 
     def finish(self) -> None:

@@ -23,7 +23,6 @@ UNSUPPORTED_VERSION = (
     "{version} is not supported; settings and API bodies are checked against 8.19 only, use 8.19.x (default {default})"
 )
 DOCKER_HOST_TWICE = "{name!r} is used twice; each Docker host needs its own name"
-NO_DOCKER_HOST = "must list at least one Docker host, e.g. {{name: local, url: unix:///var/run/docker.sock}}"
 UNDECLARED_HOST = "{host!r} is not one of docker_hosts; allowed: {allowed}"
 SEVERAL_HOSTS = (
     "services are placed on {count} Docker hosts ({hosts}); this version runs every container on one host "
@@ -108,8 +107,6 @@ def docker_host_names_unique(s: StackSettings, p: Problems) -> None:
         if host.name in seen:
             p.error(f"docker_hosts[{i}].name", DOCKER_HOST_TWICE.format(name=host.name))
         seen.add(host.name)
-    if not s.docker_hosts:
-        p.error("docker_hosts", NO_DOCKER_HOST.format())
 
 
 def hosts_are_declared(s: StackSettings, p: Problems) -> None:

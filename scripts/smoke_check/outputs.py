@@ -128,7 +128,7 @@ def _url(raw: Mapping[str, object], name: str) -> str:
     value = _string(raw, name)
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise OutputError(f"stack output {name} must be an http(s) URL, got {value!r}")
+        raise OutputError(f"stack output {name} must be an http(s) URL")  # value may hold credentials
     return value.rstrip("/")
 
 

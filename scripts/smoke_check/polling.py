@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from .elasticsearch import first_hit_index, http_problem, search_event_id, stream_of
 from .errors import TransportError
@@ -17,12 +18,15 @@ from .events import SmokeEvent
 from .httpclient import HttpClient
 from .model import Settings
 
+#: found: in its stream; misrouted: in another one; pending: not yet; error: give up now.
+ProbeState = Literal["found", "misrouted", "pending", "error", "timeout"]
+
 
 @dataclass(frozen=True)
 class Probe:
-    """Where one event stands: found, misrouted, pending, error (give up) or timeout."""
+    """Where one event stands, and where it was found."""
 
-    state: str
+    state: ProbeState
     index: str = ""
     note: str = ""
     elapsed: float = 0.0
@@ -65,7 +69,7 @@ def search_elsewhere(es: HttpClient, event: SmokeEvent) -> Probe | None:
         return None
     if index is None:
         return None
-    state = "found" if stream_of(index) == event.stream else "misrouted"
+    state: ProbeState = "found" if stream_of(index) == event.stream else "misrouted"
     return Probe(state, index=index)
 
 

@@ -104,12 +104,12 @@ class Stack:
     capsys: pytest.CaptureFixture[str]
     runs: list[SmokeRun] = field(default_factory=list)
 
-    def write_outputs(self, outputs: dict[str, object] | None = None) -> Path:
+    def write_outputs(self, outputs: object = None) -> Path:
         path = self.directory / f"outputs-{len(self.runs)}.json"
         path.write_text(json.dumps(self.outputs if outputs is None else outputs))
         return path
 
-    def run(self, *extra: str, outputs: dict[str, object] | None = None) -> SmokeRun:
+    def run(self, *extra: str, outputs: object = None) -> SmokeRun:
         """Run the smoke check in-process against the fakes."""
         self.capsys.readouterr()
         code = self.main(["--outputs-file", str(self.write_outputs(outputs)), *FAST, *extra])

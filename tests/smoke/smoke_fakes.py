@@ -90,6 +90,7 @@ class FakeCluster:
     type_overrides: dict[str, str | None] = field(default_factory=dict)
     drop_events: bool = False
     kibana_level: str = "available"
+    kibana_redirect: str = ""
     streams: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     received: list[dict[str, object]] = field(default_factory=list)
     connections: list[str] = field(default_factory=list)
@@ -219,6 +220,8 @@ class FakeCluster:
 
     def kibana_status(self) -> tuple[int, object]:
         """``GET /api/status``; 503 (same body) when unavailable, plain text while starting."""
+        if self.kibana_redirect:
+            return 302, {"statusCode": 302, "location": self.kibana_redirect}
         if self.kibana_level == "not-ready":
             return 503, "Kibana server is not ready yet"
         status = 503 if self.kibana_level in ("unavailable", "critical") else 200
@@ -312,6 +315,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         if status == 401:
             self.send_header("WWW-Authenticate", 'Basic realm="security", charset="UTF-8"')
+        if status == 302:
+            self.send_header("Location", self.server.cluster.kibana_redirect)
         self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)

@@ -263,3 +263,25 @@ def test_password_never_appears_in_output(stack: Stack, breakage: str) -> None:
     assert PASSWORD not in run.out
     assert PASSWORD not in run.err
     assert all(PASSWORD not in path for _, path, _ in stack.cluster.requests)
+
+
+def test_redirects_are_not_followed_so_credentials_stay_put(stack: Stack) -> None:
+    es_url = str(stack.outputs["elasticsearch_url"])
+    stack.cluster.kibana_redirect = f"{es_url}/stolen"
+
+    run = stack.run()
+
+    assert run.result("kibana status") == "FAIL"
+    assert "HTTP 302" in run.detail("kibana status")
+    assert not any(path == "/stolen" for _, path, _ in stack.cluster.requests)
+
+
+def test_proxy_settings_from_the_environment_are_ignored(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:1")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+    run = stack.run()
+
+    assert run.code == 0, run.out

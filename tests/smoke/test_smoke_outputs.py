@@ -80,7 +80,7 @@ def test_malformed_output_exits_2_with_a_clear_message(stack: Stack, name: str, 
 
 
 def test_outputs_that_are_not_an_object_exit_2(stack: Stack) -> None:
-    run = stack.run(outputs=["elasticsearch_url"])  # type: ignore[arg-type]
+    run = stack.run(outputs=["elasticsearch_url"])
 
     assert run.code == 2
     assert "must be a JSON object" in run.err

@@ -18,6 +18,7 @@ from smoke_check.outputs import Endpoint, StackOutputs
 from smoke_check.polling import wait_for_events
 from smoke_check.report import all_passed, redact, render_table, verdict
 from smoke_check.tls import client_context
+from smoke_pki import Pki
 
 from components.render.mt4_fields import EVENT_FIELDS, data_stream_for
 
@@ -237,8 +238,8 @@ def test_secrets_stay_out_of_reprs() -> None:
 # --- TLS ------------------------------------------------------------------------------------
 
 
-def test_tls_context_verifies_the_ca_and_the_host_name(pki: object) -> None:
-    context = client_context(pki.ca_pem)  # type: ignore[attr-defined]
+def test_tls_context_verifies_the_ca_and_the_host_name(pki: Pki) -> None:
+    context = client_context(pki.ca_pem)
 
     assert context.verify_mode is ssl.CERT_REQUIRED
     assert context.check_hostname is True

@@ -1,0 +1,113 @@
+"""Kibana: one container, its rendered kibana.yml, and a healthcheck that waits for ``available``.
+
+It starts only after ``kibana_system`` has its password: before that, Kibana cannot log in to
+Elasticsearch and would restart in a loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_docker as docker
+
+from components import containers as c
+from components.docker_hosts import DockerHosts
+from components.pki import IssuedCertificate
+from components.render import kibana_yml
+from components.settings.model import Kibana as KibanaSettings
+
+KIBANA_UID = "1000"
+CONFIG_FILE = "/usr/share/kibana/config/kibana.yml"
+#: Kibana migrates saved objects on first start; give it time.
+WAIT_TIMEOUT_SECONDS = 600
+
+
+@dataclass(frozen=True, kw_only=True)
+class KibanaArgs:
+    settings: KibanaSettings
+    cluster_name: str
+    bind_address: str
+    public_url: str
+    """``server.publicBaseUrl``: the URL users open (``http(s)://<public_host>:<port>``)."""
+    elasticsearch_hosts: tuple[str, ...]
+    hosts: DockerHosts
+    certificate: IssuedCertificate
+    ca_cert_pem: pulumi.Input[str]
+    kibana_system_password: pulumi.Input[str]
+    encryption_keys: dict[str, pulumi.Output[str]]
+    """``encrypted_saved_objects``, ``security``, ``reporting``."""
+    depends_on: Sequence[pulumi.Resource]
+    """The ``kibana_system`` password resource."""
+    labels: dict[str, str]
+
+
+def yml_options(args: KibanaArgs) -> kibana_yml.KibanaYmlOptions:
+    return kibana_yml.KibanaYmlOptions(
+        server_name=f"{args.cluster_name}-kibana",
+        server_port=args.settings.port,
+        public_base_url=args.public_url,
+        server_tls=args.settings.tls,
+        elasticsearch_hosts=args.elasticsearch_hosts,
+    )
+
+
+def healthcheck_command(tls: bool, port: int) -> list[str]:
+    """Healthy when ``/api/status`` reports overall level ``available`` (anonymous status is on).
+    https://www.elastic.co/guide/en/kibana/8.19/access.html#status
+    """
+    scheme = "https" if tls else "http"
+    ca = f"--cacert {kibana_yml.DEFAULT_CA_PATH} " if tls else ""
+    return ["CMD-SHELL", f"curl -sS {ca}{scheme}://localhost:{port}/api/status | grep -q '\"level\":\"available\"'"]
+
+
+class Kibana(pulumi.ComponentResource):
+    container: docker.Container
+
+    def __init__(self, name: str, args: KibanaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("elk:components:Kibana", name, None, opts)
+        s = args.settings
+        placed = args.hosts.host(s.host)
+        options = yml_options(args)
+        yml = kibana_yml.render_kibana_yml(options)
+        uploads = [
+            c.upload(CONFIG_FILE, yml, owner=KIBANA_UID, mode="0640"),
+            c.upload(kibana_yml.DEFAULT_CA_PATH, args.ca_cert_pem, owner=KIBANA_UID, mode="0640"),
+        ]
+        if s.tls:
+            uploads += [
+                c.upload(kibana_yml.DEFAULT_SERVER_CERTIFICATE_PATH, args.certificate.cert_pem, owner=KIBANA_UID, mode="0640"),
+                c.upload(kibana_yml.DEFAULT_SERVER_KEY_PATH, args.certificate.key_pem, owner=KIBANA_UID, mode="0400"),
+            ]
+        keys = args.encryption_keys
+        envs = pulumi.Output.all(
+            args.kibana_system_password, keys["encrypted_saved_objects"], keys["security"], keys["reporting"]
+        ).apply(lambda v: [
+            f"NODE_OPTIONS=--max-old-space-size={s.heap_bytes // c.MIB}",
+            f"{options.elasticsearch_password_env}={v[0]}",
+            f"{options.encrypted_saved_objects_key_env}={v[1]}",
+            f"{options.security_encryption_key_env}={v[2]}",
+            f"{options.reporting_encryption_key_env}={v[3]}",
+        ])
+        self.container = docker.Container(
+            f"{name}-container",
+            name=f"{args.cluster_name}-kibana",
+            hostname="kibana",
+            image=placed.images["kibana"].image_id,
+            envs=pulumi.Output.secret(envs),
+            uploads=uploads,
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=placed.network.name, aliases=["kibana"])],
+            ports=[docker.ContainerPortArgs(internal=s.port, external=s.port, ip=args.bind_address)],
+            memory=c.memory_mb(s.memory_bytes),
+            ulimits=c.ulimits(c.SERVICE_ULIMITS),
+            restart=c.RESTART,
+            log_driver="json-file",
+            log_opts=c.LOG_OPTS,
+            healthcheck=c.healthcheck(healthcheck_command(s.tls, s.port), start_period="120s"),
+            wait=True,
+            wait_timeout=WAIT_TIMEOUT_SECONDS,
+            labels=c.labels(args.labels, role="kibana", **{"config-hash": c.config_hash({CONFIG_FILE: yml})}),
+            opts=pulumi.ResourceOptions(parent=self, provider=placed.provider, depends_on=list(args.depends_on), delete_before_replace=True),
+        )
+        self.register_outputs({"container": self.container})

@@ -1,0 +1,415 @@
+"""Each bad stack file is refused before any resource, with the exact line the operator reads:
+``<stack file>: <key path>: <what is wrong; what is allowed>``.
+
+Every case starts from a real stack file and changes only what its id says, so exactly one
+problem is expected; that also proves one mistake is never reported twice.
+Proof limit: ``parse_settings`` on YAML values; the Pulumi config path is ``test_settings_load.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from components.settings.parse import parse_settings
+from components.settings.problems import Problems, SettingsError
+
+ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "elk-stack:"
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+ROLES = "master, data, data_content, data_hot, data_warm, data_cold, data_frozen, ingest, ml, remote_cluster_client, transform, voting_only"
+PORT_UNIQUE = "each published port must be unique on a host"
+TIME_HINT = "an Elasticsearch time value: a whole number and a lowercase unit (d, h, m, s, ms, micros, nanos), e.g. 7d, 12h or 30m"
+BYTES_HINT = "a byte size as Elasticsearch and Logstash read it: a whole number and a unit (b, kb, mb, gb, tb, pb), e.g. 5gb or 512mb"
+SIZE_HINT = "write a whole number above 0 with k, m, g or t, e.g. 512m or 2g"
+CRON_HINT = (
+    "Elasticsearch cron needs seconds first: 'sec min hour day-of-month month day-of-week [year]', "
+    "e.g. '0 30 1 * * ?' (nightly 01:30)"
+)
+LOCAL = {"name": "local", "url": "unix:///var/run/docker.sock"}
+
+
+def stack_raw(stack: str) -> dict[str, Any]:
+    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return {key.removeprefix(PREFIX): value for key, value in config.items()}
+
+
+def put(raw: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``a.b[2].c`` in nested YAML data; index == len appends (a new list item)."""
+    steps = [name if name else int(index) for name, index in _STEP.findall(path)]
+    node: Any = raw
+    for step, following in zip(steps, steps[1:], strict=False):
+        if isinstance(step, str) and step not in node:
+            node[step] = [] if isinstance(following, int) else {}
+        elif isinstance(step, int) and step == len(node):
+            node.append({})
+        node = node[step]
+    last = steps[-1]
+    if isinstance(last, int) and last == len(node):
+        node.append(value)
+    else:
+        node[last] = value
+
+
+def problems_for(stack: str, changes: dict[str, Any]) -> Problems:
+    raw = copy.deepcopy(stack_raw(stack))
+    for path, value in changes.items():
+        put(raw, path, value)
+    problems = Problems(f"Pulumi.{stack}.yaml")
+    parse_settings(raw, problems, own_ca=False)
+    return problems
+
+
+def settings_error(stack: str, changes: dict[str, Any]) -> SettingsError:
+    problems = problems_for(stack, changes)
+    with pytest.raises(SettingsError) as caught:
+        problems.raise_if_any()
+    return caught.value
+
+
+@dataclass(frozen=True)
+class Bad:
+    id: str
+    stack: str
+    changes: dict[str, Any]
+    line: str
+
+
+BAD = [
+    # --- memory and heap -------------------------------------------------------------------------
+    Bad("heap over half the memory is refused", "prod",
+        {"elasticsearch.nodes[1].heap": "3g", "elasticsearch.nodes[1].memory": "5g"},
+        "Pulumi.prod.yaml: elasticsearch.nodes[1].heap: 3g is more than 50% of the node's memory (5g); Elasticsearch needs the "
+        "rest for the file-system cache: set heap <= 2560m or raise memory"),
+    Bad("heap of 31g or more is refused even with memory to spare", "prod",
+        {"elasticsearch.nodes[0].heap": "31g", "elasticsearch.nodes[0].memory": "64g"},
+        "Pulumi.prod.yaml: elasticsearch.nodes[0].heap: 31g is too large; keep heap below 31g so the JVM keeps compressed object pointers"),
+    Bad("heap below 256m is refused", "dev",
+        {"elasticsearch.nodes[0].heap": "128m"},
+        "Pulumi.dev.yaml: elasticsearch.nodes[0].heap: 128m is too small; Elasticsearch needs at least 256m"),
+    Bad("kibana heap over 75% of its memory is refused", "dev",
+        {"kibana.heap": "900m"},
+        "Pulumi.dev.yaml: kibana.heap: 900m is more than 75% of the container's memory (1g), leaving too little native memory: "
+        "set heap <= 768m or raise memory"),
+    Bad("logstash heap equal to its memory is refused", "prod",
+        {"logstash.heap": "4g"},
+        "Pulumi.prod.yaml: logstash.heap: 4g is more than 75% of the container's memory (4g), leaving too little native memory: "
+        "set heap <= 3g or raise memory"),
+    Bad("memory written with a byte-size unit like 8gb is refused", "prod",
+        {"elasticsearch.nodes[2].memory": "8gb"},
+        f"Pulumi.prod.yaml: elasticsearch.nodes[2].memory: '8gb' is not a size; {SIZE_HINT}"),
+    Bad("a fractional heap like 1.5g is refused", "dev",
+        {"elasticsearch.nodes[0].heap": "1.5g"},
+        f"Pulumi.dev.yaml: elasticsearch.nodes[0].heap: '1.5g' is not a size; {SIZE_HINT}"),
+    Bad("a zero memory size is refused", "dev",
+        {"kibana.memory": "0m"},
+        f"Pulumi.dev.yaml: kibana.memory: '0m' is not a size; {SIZE_HINT}"),
+    # --- JVM options -----------------------------------------------------------------------------
+    Bad("-Xmx in jvm_options is refused because heap comes from the node", "prod",
+        {"elasticsearch.jvm_options": ["-Xmx2g"]},
+        "Pulumi.prod.yaml: elasticsearch.jvm_options[0]: '-Xmx2g' sets the heap; the heap comes from elasticsearch.nodes[*].heap "
+        "(Xms = Xmx by construction)"),
+    Bad("-Xms in a later jvm_options line is refused at its index", "prod",
+        {"elasticsearch.jvm_options": ["-XX:+UseG1GC", "-Xms1g"]},
+        "Pulumi.prod.yaml: elasticsearch.jvm_options[1]: '-Xms1g' sets the heap; the heap comes from elasticsearch.nodes[*].heap "
+        "(Xms = Xmx by construction)"),
+    Bad("a jvm option without a leading dash is refused", "dev",
+        {"elasticsearch.jvm_options": ["XX:+UseG1GC"]},
+        "Pulumi.dev.yaml: elasticsearch.jvm_options[0]: 'XX:+UseG1GC' is not a JVM option; each line must start with '-'"),
+    # --- version and names -----------------------------------------------------------------------
+    Bad("a version without a patch number is refused", "prod",
+        {"elastic_version": "8.19"},
+        "Pulumi.prod.yaml: elastic_version: '8.19' is not valid; expected MAJOR.MINOR.PATCH, e.g. 8.19.25"),
+    Bad("an unquoted version read as a number is refused", "prod",
+        {"elastic_version": 8.19},
+        "Pulumi.prod.yaml: elastic_version: must be a string, got 8.19"),
+    Bad("version 8.18 is not supported", "prod",
+        {"elastic_version": "8.18.3"},
+        "Pulumi.prod.yaml: elastic_version: 8.18.3 is not supported; settings and API bodies are checked against 8.19 only, "
+        "use 8.19.x (default 8.19.25)"),
+    Bad("version 9 is not supported", "dev",
+        {"elastic_version": "9.1.0"},
+        "Pulumi.dev.yaml: elastic_version: 9.1.0 is not supported; settings and API bodies are checked against 8.19 only, "
+        "use 8.19.x (default 8.19.25)"),
+    Bad("a cluster name with capitals is refused", "prod",
+        {"cluster_name": "MT4_Prod"},
+        "Pulumi.prod.yaml: cluster_name: 'MT4_Prod' is not valid; expected lowercase letters, digits, - and _ (max 63)"),
+    Bad("two nodes with one name are refused", "prod",
+        {"elasticsearch.nodes[2].name": "es01"},
+        "Pulumi.prod.yaml: elasticsearch.nodes[2].name: 'es01' is used by another node; node names must be unique"),
+    Bad("a node name that is not a DNS label is refused", "prod",
+        {"elasticsearch.nodes[0].name": "es_01"},
+        "Pulumi.prod.yaml: elasticsearch.nodes[0].name: 'es_01' is not valid; expected a lowercase DNS label (a-z, 0-9, -)"),
+    Bad("a node named kibana is refused", "prod",
+        {"elasticsearch.nodes[1].name": "kibana"},
+        "Pulumi.prod.yaml: elasticsearch.nodes[1].name: 'kibana' is the name of another container of the stack; node names may "
+        "not be one of: kibana, logstash, filebeat, metricbeat, backup-permissions"),
+    # --- roles and quorum ------------------------------------------------------------------------
+    Bad("an unknown role is refused with the list of roles", "dev",
+        {"elasticsearch.nodes[0].roles": ["master", "data", "coordinator"]},
+        f"Pulumi.dev.yaml: elasticsearch.nodes[0].roles: 'coordinator' is not a node role; allowed: {ROLES}"),
+    Bad("a cluster without a master-eligible node is refused", "dev",
+        {"elasticsearch.nodes[0].roles": ["data", "ingest"]},
+        "Pulumi.dev.yaml: elasticsearch.nodes: no node has the 'master' role; at least one master-eligible node is required"),
+    Bad("two master-eligible nodes are refused", "prod",
+        {"elasticsearch.nodes[2].roles": ["data", "ingest"]},
+        "Pulumi.prod.yaml: elasticsearch.nodes: 2 master-eligible nodes; use an odd number (1, 3, 5) so a majority survives the "
+        "loss of a node"),
+    Bad("four master-eligible nodes are refused", "prod",
+        {"elasticsearch.nodes[3]": {"name": "es04", "roles": ["master", "data"], "heap": "4g", "memory": "8g", "http_port": 9203}},
+        "Pulumi.prod.yaml: elasticsearch.nodes: 4 master-eligible nodes; use an odd number (1, 3, 5) so a majority survives the "
+        "loss of a node"),
+    Bad("voting_only without the master role is refused", "dev",
+        {"elasticsearch.nodes[1]": {"name": "es02", "roles": ["data", "voting_only"]}},
+        "Pulumi.dev.yaml: elasticsearch.nodes[1].roles: voting_only requires the master role as well; add master to this node's "
+        "roles or drop voting_only"),
+    Bad("a cluster whose only master is voting_only is refused", "dev",
+        {"elasticsearch.nodes[0].roles": ["master", "voting_only", "data"]},
+        "Pulumi.dev.yaml: elasticsearch.nodes: every master-eligible node is voting_only; at least one needs the master role "
+        "without voting_only"),
+    Bad("a cluster without a data node is refused", "dev",
+        {"elasticsearch.nodes[0].roles": ["master", "ingest"]},
+        "Pulumi.dev.yaml: elasticsearch.nodes: no node holds data (role data or data_*); at least one is required"),
+    Bad("a node that is not a mapping is refused", "dev",
+        {"elasticsearch.nodes": ["es01"]},
+        "Pulumi.dev.yaml: elasticsearch.nodes[0]: must be a mapping of keys to values, got 'es01'"),
+    Bad("an empty node list is refused", "prod",
+        {"elasticsearch.nodes": []},
+        "Pulumi.prod.yaml: elasticsearch.nodes: must list at least one node"),
+    # --- ports -----------------------------------------------------------------------------------
+    Bad("a cluster with no published http_port is refused", "dev",
+        {"elasticsearch.nodes[0].http_port": 0},
+        "Pulumi.dev.yaml: elasticsearch.nodes: no node publishes http_port; at least one must, so the program can reach the "
+        "cluster's API"),
+    Bad("a port above 65535 is refused", "dev",
+        {"kibana.port": 70000},
+        "Pulumi.dev.yaml: kibana.port: 70000 is out of range; allowed: 1 to 65535"),
+    Bad("kibana on an elasticsearch port is refused", "prod",
+        {"kibana.port": 9201},
+        f"Pulumi.prod.yaml: kibana.port: port 9201 on Docker host 'local' is already published by elasticsearch.nodes[1].http_port; "
+        f"{PORT_UNIQUE}"),
+    Bad("logstash on the kibana port is refused", "dev",
+        {"logstash.tcp_port": 5601},
+        f"Pulumi.dev.yaml: logstash.tcp_port: port 5601 on Docker host 'local' is already published by kibana.port; {PORT_UNIQUE}"),
+    Bad("two nodes on one http_port are refused", "prod",
+        {"elasticsearch.nodes[2].http_port": 9200},
+        f"Pulumi.prod.yaml: elasticsearch.nodes[2].http_port: port 9200 on Docker host 'local' is already published by "
+        f"elasticsearch.nodes[0].http_port; {PORT_UNIQUE}"),
+    Bad("the beats input on the tcp input port is refused once", "prod",
+        {"logstash.beats_port": 5000},
+        f"Pulumi.prod.yaml: logstash.beats_port: port 5000 on Docker host 'local' is already published by logstash.tcp_port; "
+        f"{PORT_UNIQUE}"),
+    Bad("a logstash input on the API port 9600 is refused", "prod",
+        {"logstash.beats_port": 9600},
+        "Pulumi.prod.yaml: logstash.beats_port: 9600 is used inside the container by the Logstash API; choose another port"),
+    # --- network ---------------------------------------------------------------------------------
+    Bad("a host name as bind_address is refused", "dev",
+        {"network.bind_address": "localhost"},
+        "Pulumi.dev.yaml: network.bind_address: 'localhost' is not an IP address; use 127.0.0.1 (this machine only) or "
+        "0.0.0.0 (every interface)"),
+    Bad("a URL as public_host is refused", "prod",
+        {"network.public_host": "https://elk.mt4.internal"},
+        "Pulumi.prod.yaml: network.public_host: 'https://elk.mt4.internal' is not valid; expected a DNS host name"),
+    Bad("an extra SAN that is neither name nor IP is refused at its index", "prod",
+        {"network.extra_sans": ["elk.mt4.internal", "not a name"]},
+        "Pulumi.prod.yaml: network.extra_sans[1]: 'not a name' is neither a DNS name nor an IP address"),
+    # --- docker hosts ----------------------------------------------------------------------------
+    Bad("a service on an undeclared docker host is refused", "prod",
+        {"kibana.host": "remote"},
+        "Pulumi.prod.yaml: kibana.host: 'remote' is not one of docker_hosts; allowed: local"),
+    Bad("two docker hosts with one name are refused", "prod",
+        {"docker_hosts": [LOCAL, {"name": "local", "url": "ssh://ops@elk2"}]},
+        "Pulumi.prod.yaml: docker_hosts[1].name: 'local' is used twice; each Docker host needs its own name"),
+    Bad("an http docker url is refused", "prod",
+        {"docker_hosts": [{"name": "local", "url": "http://elk:2375"}]},
+        "Pulumi.prod.yaml: docker_hosts[0].url: 'http://elk:2375' is not valid; expected unix:///var/run/docker.sock, "
+        "ssh://user@host or tcp://host:2376"),
+    Bad("a docker host without a name is refused", "prod",
+        {"docker_hosts": [{"url": "unix:///var/run/docker.sock"}]},
+        "Pulumi.prod.yaml: docker_hosts[0].name: is required; give each Docker host a name (a lowercase DNS label) that nodes and "
+        "services refer to in their host key"),
+    Bad("an empty docker host list is refused", "dev",
+        {"docker_hosts": []},
+        "Pulumi.dev.yaml: docker_hosts: must list at least one Docker host, e.g. {name: local, url: unix:///var/run/docker.sock}"),
+    Bad("services spread over two docker hosts are refused", "prod",
+        {"docker_hosts": [LOCAL, {"name": "remote", "url": "ssh://ops@elk2"}], "logstash.host": "remote"},
+        "Pulumi.prod.yaml: docker_hosts: services are placed on 2 Docker hosts (local, remote); this version runs every container "
+        "on one host (one Docker network), place them all on the same host"),
+    # --- replicas, TLS, license, volumes, queue --------------------------------------------------
+    Bad("a replica on a one-node cluster is refused", "dev",
+        {"index_management.replicas": 1},
+        "Pulumi.dev.yaml: index_management.replicas: 1 replica(s) need 2 data nodes but there are 1; the cluster would stay "
+        "yellow. Use at most 0"),
+    Bad("early renewal as long as the validity is refused", "prod",
+        {"tls.early_renewal_hours": 8760},
+        "Pulumi.prod.yaml: tls.early_renewal_hours: 8760 is not shorter than tls.validity_hours (8760); every up would rotate "
+        "every certificate: set it below 8760"),
+    Bad("certificates outliving the stack's CA are refused", "prod",
+        {"tls.ca_validity_hours": 4000},
+        "Pulumi.prod.yaml: tls.validity_hours: 8760 outlives the CA (tls.ca_validity_hours 4000); a certificate cannot be valid "
+        "longer than its CA: set it to at most 4000 or raise tls.ca_validity_hours"),
+    Bad("an unknown license is refused with the allowed ones", "prod",
+        {"license": "platinum"},
+        "Pulumi.prod.yaml: license: 'platinum' is not allowed; use one of: basic, trial"),
+    Bad("an unknown volume policy is refused with the allowed ones", "prod",
+        {"volume_policy": "keep"},
+        "Pulumi.prod.yaml: volume_policy: 'keep' is not allowed; use one of: retain, delete"),
+    Bad("an unknown logstash queue type is refused", "dev",
+        {"logstash.queue_type": "disk"},
+        "Pulumi.dev.yaml: logstash.queue_type: 'disk' is not allowed; use one of: memory, persisted"),
+    Bad("a queue size in words is refused", "prod",
+        {"logstash.queue_max_bytes": "4 gigabytes"},
+        f"Pulumi.prod.yaml: logstash.queue_max_bytes: '4 gigabytes' is not {BYTES_HINT}"),
+    # --- index lifecycle -------------------------------------------------------------------------
+    Bad("warm before the rollover age is refused", "prod",
+        {"index_management.logs.warm_min_age": "3d"},
+        "Pulumi.prod.yaml: index_management.logs.warm_min_age: 3d is before the hot phase's rollover_max_age (7d); warm must "
+        "start at or after rollover"),
+    Bad("delete at the same age as warm is refused", "dev",
+        {"index_management.metrics.delete_min_age": "1d"},
+        "Pulumi.dev.yaml: index_management.metrics.delete_min_age: 1d is not after warm_min_age (1d); delete must come after warm"),
+    Bad("a time value in words is refused", "prod",
+        {"index_management.logs.delete_min_age": "7 days"},
+        f"Pulumi.prod.yaml: index_management.logs.delete_min_age: '7 days' is not {TIME_HINT}"),
+    Bad("minutes written as capital M are refused because Elasticsearch reads no such unit", "dev",
+        {"index_management.refresh_interval": "30M"},
+        f"Pulumi.dev.yaml: index_management.refresh_interval: '30M' is not {TIME_HINT}"),
+    Bad("a time value given as a bare number is refused", "prod",
+        {"index_management.metrics.rollover_max_age": 7},
+        f"Pulumi.prod.yaml: index_management.metrics.rollover_max_age: 7 is not {TIME_HINT}"),
+    Bad("a binary-prefix byte size like 5GiB is refused", "prod",
+        {"index_management.logs.rollover_max_primary_shard_size": "5GiB"},
+        f"Pulumi.prod.yaml: index_management.logs.rollover_max_primary_shard_size: '5GiB' is not {BYTES_HINT}"),
+    Bad("shrinking to more than one shard is refused", "prod",
+        {"index_management.logs.warm_shrink_shards": 2},
+        "Pulumi.prod.yaml: index_management.logs.warm_shrink_shards: 2 is more than the 1 primary shard the templates create; "
+        "shrink can only reduce, use 1"),
+    # --- snapshots -------------------------------------------------------------------------------
+    Bad("a five-field unix cron is refused", "prod",
+        {"snapshots.schedule": "30 1 * * *"},
+        f"Pulumi.prod.yaml: snapshots.schedule: '30 1 * * *' has 5 fields; {CRON_HINT}"),
+    Bad("a cron setting both day-of-month and day-of-week is refused", "prod",
+        {"snapshots.schedule": "0 30 1 * * MON"},
+        "Pulumi.prod.yaml: snapshots.schedule: '0 30 1 * * MON' sets both day-of-month and day-of-week; exactly one of them "
+        "must be '?', e.g. '0 30 1 * * ?'"),
+    Bad("a cron with question marks in both day fields is refused", "prod",
+        {"snapshots.schedule": "0 30 1 ? * ?"},
+        "Pulumi.prod.yaml: snapshots.schedule: '0 30 1 ? * ?' has '?' in both day-of-month and day-of-week; exactly one of them "
+        "must be '?', e.g. '0 30 1 * * ?'"),
+    Bad("keeping more snapshots at least than at most is refused", "dev",
+        {"snapshots.min_count": 20},
+        "Pulumi.dev.yaml: snapshots.min_count: 20 is more than snapshots.max_count (10); SLM keeps at least min_count and at "
+        "most max_count snapshots, so min_count may be at most 10"),
+    Bad("a min_count of zero is refused as SLM does", "dev",
+        {"snapshots.min_count": 0},
+        "Pulumi.dev.yaml: snapshots.min_count: 0 is out of range; allowed: 1 to 10000"),
+    Bad("a relative snapshot location is refused", "prod",
+        {"snapshots.location": "backup/elasticsearch"},
+        "Pulumi.prod.yaml: snapshots.location: 'backup/elasticsearch' is not valid; expected an absolute path inside the container"),
+    Bad("a repository name with spaces and capitals is refused", "prod",
+        {"snapshots.repository": "MT4 Backup"},
+        "Pulumi.prod.yaml: snapshots.repository: 'MT4 Backup' is not valid; expected lowercase letters, digits, - and _"),
+    Bad("a sensitive key that is not a field name is refused", "dev",
+        {"logstash.sensitive_keys": ["password", "api key"]},
+        "Pulumi.dev.yaml: logstash.sensitive_keys[1]: 'api key' is not a field name; use letters, digits, '_', '-' or '.'"),
+    # --- wrong types -----------------------------------------------------------------------------
+    Bad("a quoted number where a port is expected is refused", "dev",
+        {"kibana.port": "5601"},
+        "Pulumi.dev.yaml: kibana.port: must be a whole number from 1 to 65535, got '5601'"),
+    Bad("a list where the kibana mapping is expected is refused", "dev",
+        {"kibana": ["heap", "1g"]},
+        "Pulumi.dev.yaml: kibana: must be a mapping of keys to values, got ['heap', '1g']"),
+    Bad("a bool where a port is expected is refused", "prod",
+        {"elasticsearch.nodes[0].http_port": True},
+        "Pulumi.prod.yaml: elasticsearch.nodes[0].http_port: must be a whole number from 0 to 65535, got true"),
+    Bad("a word where a bool is expected is refused", "prod",
+        {"kibana.tls": "yes"},
+        "Pulumi.prod.yaml: kibana.tls: must be true or false, got 'yes'"),
+    Bad("a single role not in a list is refused", "dev",
+        {"elasticsearch.nodes[0].roles": "master"},
+        "Pulumi.dev.yaml: elasticsearch.nodes[0].roles: must be a list of strings, got 'master'"),
+    Bad("a mapping where the node list is expected is refused", "dev",
+        {"elasticsearch.nodes": {"name": "es01"}},
+        "Pulumi.dev.yaml: elasticsearch.nodes: must be a list, got {'name': 'es01'}"),
+    Bad("a fractional replica count is refused", "prod",
+        {"index_management.replicas": 1.5},
+        "Pulumi.prod.yaml: index_management.replicas: must be a whole number from 0 to 32, got 1.5"),
+]
+
+
+def test_the_table_has_at_least_forty_distinct_cases() -> None:
+    assert len(BAD) >= 40
+    assert len({case.id for case in BAD}) == len(BAD)
+    assert len({(case.stack, repr(case.changes)) for case in BAD}) == len(BAD)
+
+
+@pytest.mark.parametrize("case", BAD, ids=[case.id for case in BAD])
+def test_bad_setting_is_refused_with_one_exact_line(case: Bad) -> None:
+    error = settings_error(case.stack, case.changes)
+    assert str(error) == f"1 invalid setting(s):\n  {case.line}"
+    assert [f"{error.stack_file}: {p.key}: {p.message}" for p in error.problems] == [case.line]
+
+
+def test_reading_problems_in_several_sections_are_reported_together() -> None:
+    error = settings_error("prod", {
+        "cluster_name": "MT4",
+        "license": "gold",
+        "kibana.port": "5601",
+        "snapshots.location": "backup",
+    })
+    assert str(error).splitlines() == [
+        "4 invalid setting(s):",
+        "  Pulumi.prod.yaml: cluster_name: 'MT4' is not valid; expected lowercase letters, digits, - and _ (max 63)",
+        "  Pulumi.prod.yaml: license: 'gold' is not allowed; use one of: basic, trial",
+        "  Pulumi.prod.yaml: kibana.port: must be a whole number from 1 to 65535, got '5601'",
+        "  Pulumi.prod.yaml: snapshots.location: 'backup' is not valid; expected an absolute path inside the container",
+    ]
+
+
+def test_rule_problems_across_settings_are_reported_together() -> None:
+    error = settings_error("prod", {
+        "elasticsearch.nodes[2].roles": ["data", "ingest"],
+        "elasticsearch.nodes[1].heap": "5g",
+        "kibana.port": 9200,
+        "snapshots.schedule": "30 1 * * *",
+    })
+    assert [f"{p.key}: {p.message}" for p in error.problems] == [
+        "elasticsearch.nodes: 2 master-eligible nodes; use an odd number (1, 3, 5) so a majority survives the loss of a node",
+        "elasticsearch.nodes[1].heap: 5g is more than 50% of the node's memory (8g); Elasticsearch needs the rest for the "
+        "file-system cache: set heap <= 4g or raise memory",
+        f"kibana.port: port 9200 on Docker host 'local' is already published by elasticsearch.nodes[0].http_port; {PORT_UNIQUE}",
+        f"snapshots.schedule: '30 1 * * *' has 5 fields; {CRON_HINT}",
+    ]
+    assert str(error).startswith("4 invalid setting(s):\n")
+
+
+def test_one_node_can_break_several_heap_rules_at_once() -> None:
+    error = settings_error("prod", {"elasticsearch.nodes[0].heap": "32g"})
+    assert [f"{p.key}: {p.message}" for p in error.problems] == [
+        "elasticsearch.nodes[0].heap: 32g is more than 50% of the node's memory (8g); Elasticsearch needs the rest for the "
+        "file-system cache: set heap <= 4g or raise memory",
+        "elasticsearch.nodes[0].heap: 32g is too large; keep heap below 31g so the JVM keeps compressed object pointers",
+    ]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_error_names_the_stack_file_it_came_from(stack: str) -> None:
+    error = settings_error(stack, {"volume_policy": "forever"})
+    assert error.stack_file == f"Pulumi.{stack}.yaml"
+    line = f"Pulumi.{stack}.yaml: volume_policy: 'forever' is not allowed; use one of: retain, delete"
+    assert str(error) == f"1 invalid setting(s):\n  {line}"
+
+
+def test_warnings_do_not_travel_in_the_error() -> None:
+    problems = problems_for("dev", {"kibana.heapsize": "1g", "kibana.port": 0})
+    assert [p.key for p in problems.warnings] == ["kibana.heapsize"]
+    with pytest.raises(SettingsError) as caught:
+        problems.raise_if_any()
+    assert [p.key for p in caught.value.problems] == ["kibana.port"]
