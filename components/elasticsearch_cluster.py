@@ -130,7 +130,9 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, provider=placed.provider),
         )
 
-    def _node(self, name: str, node: ElasticsearchNode, volume: docker.Volume, after: list[pulumi.Resource], args: ElasticsearchClusterArgs) -> docker.Container:
+    def _node(
+        self, name: str, node: ElasticsearchNode, volume: docker.Volume, after: list[pulumi.Resource], args: ElasticsearchClusterArgs
+    ) -> docker.Container:
         placed = args.hosts.host(node.host)
         cert = args.certificates[node.name]
         yml = es_yml.render_elasticsearch_yml(node_config(args, node))
@@ -148,7 +150,9 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             extra = es_yml.render_jvm_options(args.settings.jvm_options)
             plain_files[EXTRA_JVM_OPTIONS] = extra
             uploads.append(c.upload(EXTRA_JVM_OPTIONS, extra, owner=ES_UID, mode="0640"))
-        ports = [docker.ContainerPortArgs(internal=es_yml.HTTP_PORT, external=node.http_port, ip=args.bind_address)] if node.http_port else []
+        ports = []
+        if node.http_port:
+            ports.append(docker.ContainerPortArgs(internal=es_yml.HTTP_PORT, external=node.http_port, ip=args.bind_address))
         return docker.Container(
             f"{name}-{node.name}",
             name=f"{args.cluster_name}-{node.name}",

@@ -12,8 +12,8 @@ from components.identities import identities
 from components.index_management import IndexManagement, IndexManagementArgs
 from components.kibana import Kibana, KibanaArgs
 from components.logstash import WRITER_USER, Logstash, LogstashArgs
-from components.render.elasticsearch_yml import HTTP_PORT
 from components.pki import Pki, PkiArgs
+from components.render.elasticsearch_yml import HTTP_PORT
 from components.settings.load import OwnCa
 from components.settings.model import StackSettings
 

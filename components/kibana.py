@@ -108,6 +108,8 @@ class Kibana(pulumi.ComponentResource):
             wait=True,
             wait_timeout=WAIT_TIMEOUT_SECONDS,
             labels=c.labels(args.labels, role="kibana", **{"config-hash": c.config_hash({CONFIG_FILE: yml})}),
-            opts=pulumi.ResourceOptions(parent=self, provider=placed.provider, depends_on=list(args.depends_on), delete_before_replace=True),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=placed.provider, depends_on=list(args.depends_on), delete_before_replace=True
+            ),
         )
         self.register_outputs({"container": self.container})

@@ -102,7 +102,9 @@ class Logstash(pulumi.ComponentResource):
             f"{name}-data",
             name=f"{args.cluster_name}-logstash-data",
             labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted(args.labels.items())],
-            opts=pulumi.ResourceOptions(parent=self, provider=placed.provider, protect=args.protect_volumes, retain_on_delete=args.protect_volumes),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=placed.provider, protect=args.protect_volumes, retain_on_delete=args.protect_volumes
+            ),
         )
         files = rendered_files(args)
         uploads = [c.upload(path, text, owner=LS_UID, mode="0640") for path, text in sorted(files.items())]
@@ -139,6 +141,8 @@ class Logstash(pulumi.ComponentResource):
             # Let the pipeline drain its in-flight batch into the persistent queue before SIGKILL.
             destroy_grace_seconds=60,
             labels=c.labels(args.labels, role="logstash", **{"config-hash": c.config_hash(files)}),
-            opts=pulumi.ResourceOptions(parent=self, provider=placed.provider, depends_on=list(args.depends_on), delete_before_replace=True),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=placed.provider, depends_on=list(args.depends_on), delete_before_replace=True
+            ),
         )
         self.register_outputs({"container": self.container, "data_volume": self.data_volume})

@@ -117,7 +117,11 @@ class EventEncoder:
             moved = {key: body.pop(key) for key in [k for k in body if k in ENVELOPE_KEYS]}
             if moved:
                 existing = body.get(EXTRA_KEY)
-                body[EXTRA_KEY] = {**existing, **moved} if isinstance(existing, dict) else {**moved, EXTRA_KEY: existing}
+                if isinstance(existing, dict):
+                    moved = {**existing, **moved}
+                elif existing is not None:
+                    moved[EXTRA_KEY] = existing
+                body[EXTRA_KEY] = moved
             body.update(self.envelope(level, logger, thread_name))
             if error:
                 body["error"] = self.sanitizer.clean_value(dict(error))

@@ -17,7 +17,10 @@ CHANGES = {
     "a new Elastic version": {"elastic_version": "8.19.20"},
     "a bigger heap": {"elasticsearch": {
         "allow_mmap": True,
-        "nodes": [{"name": f"es0{i}", "roles": ["master", "data", "ingest"], "heap": "3g", "memory": "8g", "http_port": 9199 + i} for i in (1, 2, 3)],
+        "nodes": [
+            {"name": f"es0{i}", "roles": ["master", "data", "ingest"], "heap": "3g", "memory": "8g", "http_port": 9199 + i}
+            for i in (1, 2, 3)
+        ],
     }},
     "re-issued certificates": {"tls": {"validity_hours": 4380, "early_renewal_hours": 360}},
     "another pipeline": {"logstash": {"sensitive_keys": ["password", "pin"], "pipeline_workers": 8, "tcp_tls": False}},

@@ -20,7 +20,11 @@ ES_PROVIDER = "pulumi:providers:elasticstack"
 
 
 def es_nodes(run: Run) -> list[Registration]:
-    return sorted((r for r in run.of_type(CONTAINER) if any(lbl["label"] == "role" and lbl["value"] == "elasticsearch" for lbl in r.inputs.get("labels", []))), key=lambda r: r.name)
+    return sorted((r for r in run.of_type(CONTAINER) if role_of(r) == "elasticsearch"), key=lambda r: r.name)
+
+
+def role_of(r: Registration) -> str | None:
+    return next((lbl["value"] for lbl in r.inputs.get("labels", []) if lbl["label"] == "role"), None)
 
 
 def upload(r: Registration, path: str) -> dict:

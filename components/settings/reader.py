@@ -39,7 +39,8 @@ def parse_memory(text: str) -> int | None:
 def is_time_value(text: str) -> bool:
     """Elasticsearch time units (``7d``, ``12h``) as the API conventions page lists them.
 
-    Lowercase only: Elasticsearch reads ``M`` as months, never minutes, so mixed case is refused.
+    Lowercase only: Elasticsearch reads ``m`` case-sensitively (``30M`` is refused, since ``M``
+    means months elsewhere in its APIs), so one rule for every unit is the safe one.
     """
     return bool(_TIME_VALUE.match(text))
 

@@ -368,3 +368,33 @@ def attach(handler: ElkHandler, name: str = "test.component", level: int = loggi
 @pytest.fixture
 def attach_logger() -> Callable[..., logging.Logger]:
     return attach
+
+
+@pytest.fixture
+def new_line_sink() -> Iterator[Callable[..., LineSink]]:
+    """``new_line_sink(tls=None)`` -> another LineSink, killed after the test."""
+    made: list[LineSink] = []
+
+    def make(tls: ssl.SSLContext | None = None) -> LineSink:
+        sink = LineSink(tls)
+        made.append(sink)
+        return sink
+
+    yield make
+    for sink in made:
+        sink.kill()
+
+
+@pytest.fixture
+def new_beats_peer() -> Iterator[Callable[..., LumberjackPeer]]:
+    """``new_beats_peer(behaviour=None, tls=None)`` -> a LumberjackPeer, killed after the test."""
+    made: list[LumberjackPeer] = []
+
+    def make(behaviour: BeatsBehaviour | None = None, tls: ssl.SSLContext | None = None) -> LumberjackPeer:
+        peer = LumberjackPeer(behaviour, tls)
+        made.append(peer)
+        return peer
+
+    yield make
+    for peer in made:
+        peer.kill()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from elk_logger import ELKLogger, ElkHandler, LoggerFactory
+from elk_logger import ElkHandler, ELKLogger, LoggerFactory
 from elk_logger.events import market_tick_fields, performance_fields
 from elk_logger.templates import FastEvents
 
@@ -75,20 +75,19 @@ def test_get_elk_logger_returns_the_same_logger_for_a_name(factory):
     assert isinstance(factory.get_elk_logger("Same"), ELKLogger)
 
 
-def test_reconfiguring_moves_existing_loggers_to_the_new_handler(factory, line_sink):
-    from conftest import LineSink
-
+def test_reconfiguring_moves_existing_loggers_to_the_new_handler(factory, line_sink, new_line_sink):
     log = factory.get_elk_logger("Moving")
+    log.info("before")
     first = factory.handler()
-    second_sink = LineSink()
-    try:
-        factory.configure(logstash_host="127.0.0.1", logstash_port=second_sink.port, console_output=False, flush_interval=0.005)
-        log.info("after")
-        assert second_sink.wait_for_lines(1)
-        assert first.stats().undelivered_at_close == 0
-        assert log.logger.handlers == [factory.handler()]
-    finally:
-        second_sink.kill()
+    second_sink = new_line_sink()
+    factory.configure(logstash_host="127.0.0.1", logstash_port=second_sink.port, console_output=False, flush_interval=0.005)
+    log.info("after")
+    assert second_sink.wait_for_lines(1)
+    assert line_sink.wait_for_lines(1)
+    assert first.stats().undelivered_at_close == 0
+    assert log.logger.handlers == [factory.handler()]
+    assert [e["message"] for e in line_sink.events()] == ["before"]
+    assert [e["message"] for e in second_sink.events()] == ["after"]
 
 
 def test_console_output_prints_through_logging(line_sink, capsys):
