@@ -98,6 +98,7 @@ class _Receiver:
 
     def _serve(self, conn: socket.socket) -> None:
         try:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as Logstash (netty) does
             if self.tls is not None:
                 conn = self.tls.wrap_socket(conn, server_side=True)
             self._conns.add(conn)
@@ -387,11 +388,11 @@ def new_line_sink() -> Iterator[Callable[..., LineSink]]:
 
 @pytest.fixture
 def new_beats_peer() -> Iterator[Callable[..., LumberjackPeer]]:
-    """``new_beats_peer(behaviour=None, tls=None)`` -> a LumberjackPeer, killed after the test."""
+    """``new_beats_peer(tls=None, **behaviour)`` -> a LumberjackPeer (see BeatsBehaviour), killed after the test."""
     made: list[LumberjackPeer] = []
 
-    def make(behaviour: BeatsBehaviour | None = None, tls: ssl.SSLContext | None = None) -> LumberjackPeer:
-        peer = LumberjackPeer(behaviour, tls)
+    def make(tls: ssl.SSLContext | None = None, **behaviour: object) -> LumberjackPeer:
+        peer = LumberjackPeer(BeatsBehaviour(**behaviour), tls)  # type: ignore[arg-type]
         made.append(peer)
         return peer
 
