@@ -93,8 +93,8 @@ class _Walk:
                     out[name] = redactor.replacement
                 else:
                     out[name] = self.value(item, depth + 1)
-                if self.budget < 0:
-                    break
+                if self.budget < 0 and depth > 0:
+                    break  # the event's own top-level keys are all kept (as markers when over budget)
             return out
         finally:
             self.path.discard(marker)
