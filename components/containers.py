@@ -11,6 +11,8 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_docker as docker
 
+from components.docker_hosts import PlacedHost
+
 #: Docker's json-file driver keeps logs forever by default; rotate so a chatty node cannot
 #: fill the host disk (50 MB x 5 per container).
 LOG_OPTS = {"max-size": "50m", "max-file": "5"}
@@ -51,3 +53,49 @@ def memory_mb(size_bytes: int) -> int:
 def healthcheck(test: list[str], *, start_period: str, interval: str = "10s", retries: int = 30) -> docker.ContainerHealthcheckArgs:
     """Durations are Go durations; ``tests`` is the command list (PITFALLS: pulumi-docker 5.2)."""
     return docker.ContainerHealthcheckArgs(tests=test, interval=interval, timeout="5s", retries=retries, start_period=start_period)
+
+
+def service_container(
+    resource_name: str,
+    *,
+    placed: PlacedHost,
+    product: str,
+    container_name: str,
+    alias: str,
+    envs: pulumi.Input[list[str]],
+    uploads: list[docker.ContainerUploadArgs],
+    ports: list[docker.ContainerPortArgs],
+    mounts: list[docker.ContainerMountArgs],
+    memory_bytes: int,
+    ulimit_spec: tuple[tuple[str, int, int], ...],
+    check: docker.ContainerHealthcheckArgs,
+    wait_timeout: int,
+    grace_seconds: int,
+    container_labels: list[docker.ContainerLabelArgs],
+    opts: pulumi.ResourceOptions,
+) -> docker.Container:
+    """One long-running service container, run the way every container of the stack is run:
+    restarted unless stopped, logs rotated, memory capped, healthy before ``up`` moves on, and
+    replaced delete-first because its name is fixed."""
+    return docker.Container(
+        resource_name,
+        name=container_name,
+        hostname=alias,
+        image=placed.images[product].image_id,
+        envs=envs,
+        uploads=uploads,
+        mounts=mounts,
+        networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=placed.network.name, aliases=[alias])],
+        ports=ports,
+        memory=memory_mb(memory_bytes),
+        ulimits=ulimits(ulimit_spec),
+        restart=RESTART,
+        log_driver="json-file",
+        log_opts=LOG_OPTS,
+        healthcheck=check,
+        wait=True,
+        wait_timeout=wait_timeout,
+        destroy_grace_seconds=grace_seconds,
+        labels=container_labels,
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=placed.provider, delete_before_replace=True)),
+    )

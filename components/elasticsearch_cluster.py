@@ -153,37 +153,27 @@ class ElasticsearchCluster(pulumi.ComponentResource):
         ports = []
         if node.http_port:
             ports.append(docker.ContainerPortArgs(internal=es_yml.HTTP_PORT, external=node.http_port, ip=args.bind_address))
-        return docker.Container(
+        return c.service_container(
             f"{name}-{node.name}",
-            name=f"{args.cluster_name}-{node.name}",
-            hostname=node.name,
-            image=placed.images["elasticsearch"].image_id,
+            placed=placed,
+            product="elasticsearch",
+            container_name=f"{args.cluster_name}-{node.name}",
+            alias=node.name,
             envs=[f"ELASTIC_PASSWORD_FILE={PASSWORD_FILE}"],
             uploads=uploads,
             mounts=[
                 docker.ContainerMountArgs(type="volume", source=volume.name, target=es_yml.DATA_DIR),
                 docker.ContainerMountArgs(type="volume", source=self.backup_volume.name, target=args.repo_path),
             ],
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=placed.network.name, aliases=[node.name])],
             ports=ports,
-            memory=c.memory_mb(node.memory_bytes),
-            ulimits=c.ulimits(c.ES_ULIMITS),
-            restart=c.RESTART,
-            log_driver="json-file",
-            log_opts=c.LOG_OPTS,
+            memory_bytes=node.memory_bytes,
+            ulimit_spec=c.ES_ULIMITS,
             # Connecting to the readiness port needs no credentials; it opens once the node
             # has joined a cluster with an elected master (EXAMPLES.md 15).
-            healthcheck=c.healthcheck(["CMD", "bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{es_yml.READINESS_PORT}"], start_period="60s"),
-            wait=True,
+            check=c.healthcheck(["CMD", "bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{es_yml.READINESS_PORT}"], start_period="60s"),
             wait_timeout=WAIT_TIMEOUT_SECONDS,
             # A graceful shutdown flushes translogs; give it time before SIGKILL.
-            destroy_grace_seconds=120,
-            labels=c.labels(args.labels, role="elasticsearch", node=node.name, **{"config-hash": c.config_hash(plain_files)}),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=placed.provider,
-                depends_on=after,
-                # Container names are fixed, so the old one must go before the new one starts.
-                delete_before_replace=True,
-            ),
+            grace_seconds=120,
+            container_labels=c.labels(args.labels, role="elasticsearch", node=node.name, **{"config-hash": c.config_hash(plain_files)}),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=after),
         )

@@ -7,8 +7,6 @@ healthcheck and the Docker host), the published host name and any extra SANs fro
 
 from __future__ import annotations
 
-import ipaddress
-
 from components.pki import Identity
 from components.settings.model import StackSettings
 
@@ -22,21 +20,13 @@ def container_name(settings: StackSettings, role: str) -> str:
 
 
 def _identity(settings: StackSettings, role: str) -> Identity:
-    extra_dns = tuple(s for s in settings.network.extra_sans if not _is_ip(s))
-    extra_ips = tuple(s for s in settings.network.extra_sans if _is_ip(s))
+    extra_dns = settings.network.extra_dns_names
+    extra_ips = settings.network.extra_ip_addresses
     bind = settings.network.bind_address
     bind_ips = (bind,) if bind not in ("0.0.0.0", "::") else ()
     dns = sorted({role, container_name(settings, role), *LOCAL_DNS, settings.network.public_host, *extra_dns})
     ips = sorted({*LOCAL_IPS, *bind_ips, *extra_ips})
     return Identity(name=role, dns_names=tuple(dns), ip_addresses=tuple(ips))
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def identities(settings: StackSettings) -> tuple[Identity, ...]:

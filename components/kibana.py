@@ -90,26 +90,22 @@ class Kibana(pulumi.ComponentResource):
             f"{options.security_encryption_key_env}={v[2]}",
             f"{options.reporting_encryption_key_env}={v[3]}",
         ])
-        self.container = docker.Container(
+        self.container = c.service_container(
             f"{name}-container",
-            name=f"{args.cluster_name}-kibana",
-            hostname="kibana",
-            image=placed.images["kibana"].image_id,
+            placed=placed,
+            product="kibana",
+            container_name=f"{args.cluster_name}-kibana",
+            alias="kibana",
             envs=pulumi.Output.secret(envs),
             uploads=uploads,
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=placed.network.name, aliases=["kibana"])],
+            mounts=[],
             ports=[docker.ContainerPortArgs(internal=s.port, external=s.port, ip=args.bind_address)],
-            memory=c.memory_mb(s.memory_bytes),
-            ulimits=c.ulimits(c.SERVICE_ULIMITS),
-            restart=c.RESTART,
-            log_driver="json-file",
-            log_opts=c.LOG_OPTS,
-            healthcheck=c.healthcheck(healthcheck_command(s.tls, s.port), start_period="120s"),
-            wait=True,
+            memory_bytes=s.memory_bytes,
+            ulimit_spec=c.SERVICE_ULIMITS,
+            check=c.healthcheck(healthcheck_command(s.tls, s.port), start_period="120s"),
             wait_timeout=WAIT_TIMEOUT_SECONDS,
-            labels=c.labels(args.labels, role="kibana", **{"config-hash": c.config_hash({CONFIG_FILE: yml})}),
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=placed.provider, depends_on=list(args.depends_on), delete_before_replace=True
-            ),
+            grace_seconds=30,
+            container_labels=c.labels(args.labels, role="kibana", **{"config-hash": c.config_hash({CONFIG_FILE: yml})}),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
         )
         self.register_outputs({"container": self.container})

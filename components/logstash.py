@@ -117,32 +117,26 @@ class Logstash(pulumi.ComponentResource):
         envs = pulumi.Output.all(args.writer_password).apply(
             lambda pw: [f"LS_JAVA_OPTS=-Xms{heap_mb}m -Xmx{heap_mb}m", f"{WRITER_PASSWORD_ENV}={pw[0]}"]
         )
-        self.container = docker.Container(
+        self.container = c.service_container(
             f"{name}-container",
-            name=f"{args.cluster_name}-logstash",
-            hostname="logstash",
-            image=placed.images["logstash"].image_id,
+            placed=placed,
+            product="logstash",
+            container_name=f"{args.cluster_name}-logstash",
+            alias="logstash",
             envs=pulumi.Output.secret(envs),
             uploads=uploads,
             mounts=[docker.ContainerMountArgs(type="volume", source=self.data_volume.name, target=logstash_yml.DEFAULT_PATH_DATA)],
-            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=placed.network.name, aliases=["logstash"])],
             ports=[
                 docker.ContainerPortArgs(internal=s.tcp_port, external=s.tcp_port, ip=args.bind_address),
                 docker.ContainerPortArgs(internal=s.beats_port, external=s.beats_port, ip=args.bind_address),
             ],
-            memory=c.memory_mb(s.memory_bytes),
-            ulimits=c.ulimits(c.SERVICE_ULIMITS),
-            restart=c.RESTART,
-            log_driver="json-file",
-            log_opts=c.LOG_OPTS,
-            healthcheck=c.healthcheck(healthcheck_command(), start_period="60s"),
-            wait=True,
+            memory_bytes=s.memory_bytes,
+            ulimit_spec=c.SERVICE_ULIMITS,
+            check=c.healthcheck(healthcheck_command(), start_period="60s"),
             wait_timeout=WAIT_TIMEOUT_SECONDS,
             # Let the pipeline drain its in-flight batch into the persistent queue before SIGKILL.
-            destroy_grace_seconds=60,
-            labels=c.labels(args.labels, role="logstash", **{"config-hash": c.config_hash(files)}),
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=placed.provider, depends_on=list(args.depends_on), delete_before_replace=True
-            ),
+            grace_seconds=60,
+            container_labels=c.labels(args.labels, role="logstash", **{"config-hash": c.config_hash(files)}),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
         )
         self.register_outputs({"container": self.container, "data_volume": self.data_volume})

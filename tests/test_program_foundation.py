@@ -204,3 +204,14 @@ def test_preview_with_unknown_outputs_succeeds_for_both_stacks() -> None:
     for stack in ("dev", "prod"):
         run = cached_run(stack, preview=True)
         assert len(run.resources) == len(cached_run(stack).resources)
+
+
+def test_every_docker_resource_uses_the_host_provider_and_containers_replace_delete_first(prod: Run) -> None:
+    [provider] = prod.of_type("pulumi:providers:docker")
+    docker_resources = [r for r in prod.resources if r.type.startswith("docker:index/")]
+    assert len(docker_resources) >= 13
+    for r in docker_resources:
+        assert r.provider.startswith(provider.urn + "::"), r.urn
+    for r in prod.of_type(CONTAINER):
+        if r.name != "elk-es-backup-permissions":
+            assert r.delete_before_replace and r.inputs["wait"] is True, r.urn

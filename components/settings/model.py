@@ -6,6 +6,7 @@ Go durations), so components do no parsing of their own.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +25,15 @@ class DockerHost:
     """Docker API address: ``unix:///var/run/docker.sock`` or ``ssh://user@host``."""
 
 
+def is_ip_address(text: str) -> bool:
+    """True for an IPv4 or IPv6 literal (they go into a certificate's IP SANs, not its DNS SANs)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True, kw_only=True)
 class Network:
     """Where published ports listen and how users reach them."""
@@ -34,6 +44,14 @@ class Network:
     """Host name put in URLs, outputs and certificate SANs (``localhost`` in dev)."""
     extra_sans: tuple[str, ...]
     """More DNS names or IPs the service certificates must carry (load balancers, aliases)."""
+
+    @property
+    def extra_dns_names(self) -> tuple[str, ...]:
+        return tuple(s for s in self.extra_sans if not is_ip_address(s))
+
+    @property
+    def extra_ip_addresses(self) -> tuple[str, ...]:
+        return tuple(s for s in self.extra_sans if is_ip_address(s))
 
 
 @dataclass(frozen=True, kw_only=True)

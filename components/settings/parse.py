@@ -21,6 +21,7 @@ from components.settings.model import (
     Snapshots,
     StackSettings,
     Tls,
+    is_ip_address,
 )
 from components.settings.problems import Problems
 from components.settings.reader import Section, describe
@@ -100,17 +101,9 @@ def _network(s: Section) -> Network:
     public = s.str("public_host", "localhost", pattern=d.HOST_NAME, what="a DNS host name")
     sans = s.str_list("extra_sans", ())
     for i, san in enumerate(sans):
-        if not (d.HOST_NAME.match(san) or _is_ip(san)):
+        if not (d.HOST_NAME.match(san) or is_ip_address(san)):
             s.problems.error(f"{s.key('extra_sans')}[{i}]", f"{describe(san)} is neither a DNS name nor an IP address")
     return Network(bind_address=bind, public_host=public, extra_sans=sans)
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _elasticsearch(s: Section, first_host: str) -> Elasticsearch:
