@@ -12,6 +12,7 @@ import yaml
 from tests.conftest import cached_run
 from tests.program import Registration, Run, is_secret
 from tests.render.logstash_config_parser import Bareword, iter_plugins, parse_config
+from tests.test_program_foundation import es_nodes
 
 CONTAINER = "docker:index/container:Container"
 
@@ -66,7 +67,7 @@ def test_logstash_pipeline_writes_to_every_node_as_the_writer(run: Run) -> None:
     ls = container(run, "logstash")
     conf = uploaded(ls, "/usr/share/logstash/pipeline/mt4.conf")
     [out] = plugins(conf, "output", "elasticsearch")
-    nodes = sorted(n.inputs["hostname"] for n in run.of_type(CONTAINER) if any(lbl["value"] == "elasticsearch" for lbl in n.inputs["labels"]))
+    nodes = sorted(n.inputs["hostname"] for n in es_nodes(run))
     assert out["hosts"] == [f"https://{n}:9200" for n in nodes]
     assert out["user"] == "mt4_logstash_writer" and out["password"] == "${MT4_WRITER_PASSWORD}"
     assert out["action"] == "create" and out["manage_template"] == Bareword("false")
