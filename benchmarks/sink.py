@@ -5,8 +5,10 @@ Runs as its own process (like Logstash), single-threaded on a selector. It count
 duplicates can be measured for any client format. A control port takes one JSON command per
 line and answers one JSON line:
 
-    {"cmd": "count", "lo": 0, "hi": 1000}  -> {"unique": ..., "total": ...} events with lo <= volume < hi
+    {"cmd": "track", "lo": 0, "hi": 1000}  -> start counting events with lo <= volume < hi (one range at a time)
+    {"cmd": "count"}                        -> {"unique": ..., "total": ...} of the tracked range so far
     {"cmd": "stall", "seconds": 5}          -> stop reading (and acknowledging) for that long
+    {"cmd": "resume"}                       -> end a stall now
     {"cmd": "restart", "seconds": 3}        -> like a killed Logstash: listeners closed, connections reset,
                                                unread data lost; listening again after that long
 
@@ -20,19 +22,20 @@ import re
 import selectors
 import socket
 import struct
-import sys
 import time
 import zlib
-from collections import Counter
 
 VOLUME = re.compile(rb'"volume": ?(\d+)')
 _U32 = struct.Struct(">I")
+MAX_VOLUME = 64_000_000  # one byte per possible event number
 
 
 class Sink:
     def __init__(self) -> None:
         self.selector = selectors.DefaultSelector()
-        self.seen: Counter[int] = Counter()
+        self.seen = bytearray(MAX_VOLUME)
+        self.lo = self.hi = 0
+        self.unique = self.total = 0
         self.ports: dict[str, int] = {"lines": 0, "beats": 0}
         self.listeners: dict[str, socket.socket] = {}
         self.conns: dict[socket.socket, dict] = {}
@@ -93,10 +96,13 @@ class Sink:
                 self.selector.unregister(sock)
             state["registered"] = enabled
         for kind, sock in self.listeners.items():
-            if enabled:
-                self.selector.register(sock, selectors.EVENT_READ, ("listener", kind))
-            else:
-                self.selector.unregister(sock)
+            try:
+                if enabled:
+                    self.selector.register(sock, selectors.EVENT_READ, ("listener", kind))
+                else:
+                    self.selector.unregister(sock)
+            except (KeyError, ValueError):
+                pass  # already in that state
 
     # -- loop ----------------------------------------------------------------------------------------
 
@@ -154,7 +160,7 @@ class Sink:
         end = buffer.rfind(b"\n")
         if end < 0:
             return buffer
-        self.seen.update(int(v) for v in VOLUME.findall(buffer, 0, end))
+        self._record(VOLUME.findall(buffer, 0, end))
         return buffer[end + 1:]
 
     def _beats(self, sock: socket.socket, state: dict, buffer: bytes) -> bytes:
@@ -186,13 +192,23 @@ class Sink:
         return buffer[offset:]
 
     def _event(self, sock: socket.socket, state: dict, seq: int, payload: bytes) -> None:
-        self.seen.update(int(v) for v in VOLUME.findall(payload))
+        self._record(VOLUME.findall(payload))
         state["events"] += 1
         if state["events"] == state["window"]:
             try:
                 sock.sendall(b"2A" + _U32.pack(seq))
             except OSError:
                 pass
+
+    def _record(self, volumes: list[bytes]) -> None:
+        seen, lo, hi = self.seen, self.lo, self.hi
+        for text in volumes:
+            volume = int(text)
+            if lo <= volume < hi:
+                self.total += 1
+                if not seen[volume]:
+                    seen[volume] = 1
+                    self.unique += 1
 
     def _control(self, sock: socket.socket, state: dict, buffer: bytes) -> bytes:
         while b"\n" in buffer:
@@ -207,17 +223,21 @@ class Sink:
     def _command(self, command: dict) -> dict:
         cmd = command["cmd"]
         now = time.monotonic()
+        if cmd == "track":
+            self.lo, self.hi = command["lo"], min(command["hi"], MAX_VOLUME)
+            self.seen[self.lo:self.hi] = bytes(self.hi - self.lo)
+            self.unique = self.total = 0
+            return {"ok": True}
         if cmd == "count":
-            lo, hi = command["lo"], command["hi"]
-            unique = total = 0
-            for volume, times in self.seen.items():
-                if lo <= volume < hi:
-                    unique += 1
-                    total += times
-            return {"unique": unique, "total": total}
+            return {"unique": self.unique, "total": self.total}
         if cmd == "stall":
             self.stalled_until = now + command["seconds"]
             self._set_reading(False)
+            return {"ok": True}
+        if cmd == "resume":
+            if self.stalled_until:
+                self.stalled_until = 0.0
+                self._set_reading(True)
             return {"ok": True}
         if cmd == "restart":
             self._kill_data_sockets()
@@ -240,11 +260,13 @@ class Control:
         self.file.flush()
         return json.loads(self.file.readline())
 
-    def count(self, lo: int, hi: int) -> tuple[int, int]:
-        reply = self.ask("count", lo=lo, hi=hi)
+    def track(self, lo: int, hi: int) -> None:
+        self.ask("track", lo=lo, hi=hi)
+
+    def count(self) -> tuple[int, int]:
+        reply = self.ask("count")
         return reply["unique"], reply["total"]
 
 
 if __name__ == "__main__":
-    sys.setswitchinterval(0.001)
     Sink().serve()

@@ -43,6 +43,8 @@ class AccessArgs:
     passwords: dict[str, pulumi.Output[str]]
     nodes: Sequence[pulumi.Resource]
     """Healthy node containers: nothing here can talk to a cluster that is not up."""
+    cluster_data: pulumi.Resource
+    """The first node's data volume, where users and roles really live (see ``deleted_with``)."""
 
 
 class Access(pulumi.ComponentResource):
@@ -63,11 +65,10 @@ class Access(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.nodes)),
         )
-        # deleted_with: users and roles live in the cluster's security index; when the cluster
-        # goes, there is nothing to delete them from.
-        api = pulumi.ResourceOptions(
-            parent=self, provider=self.provider, depends_on=list(args.nodes), deleted_with=args.nodes[0] if args.nodes else None
-        )
+        # deleted_with the data volume, not a container: users and roles live in the security
+        # index on that volume. When the data goes, there is nothing to delete them from; a
+        # container replacement (which deleted_with would cascade) must not touch them.
+        api = pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=list(args.nodes), deleted_with=args.cluster_data)
         self.system_users = {
             user: es.SecuritySystemUser(f"{name}-{user.replace('_', '-')}", username=user, password=args.passwords[user], opts=api)
             for user in SYSTEM_USERS

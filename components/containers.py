@@ -21,6 +21,9 @@ RESTART = "unless-stopped"
 ES_ULIMITS = (("memlock", -1, -1), ("nofile", 65535, 65535))
 SERVICE_ULIMITS = (("nofile", 65535, 65535),)
 MIB = 1024**2
+#: Private keys and password files: owner uid 1000 and group 0 (the images run as 1000:0), so
+#: the file stays readable through the group even if an engine ignores the upload's owner.
+SECRET_MODE = "0440"
 
 
 def config_hash(files: Mapping[str, str]) -> str:

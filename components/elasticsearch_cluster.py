@@ -127,7 +127,9 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             must_run=False,
             logs=True,
             labels=c.labels(args.labels, role="backup-permissions"),
-            opts=pulumi.ResourceOptions(parent=self, provider=placed.provider),
+            # Fixed name: a replacement (new image) must remove the old, exited container first.
+            # The provider does not check the exit code; the snapshot repository's verify does.
+            opts=pulumi.ResourceOptions(parent=self, provider=placed.provider, delete_before_replace=True),
         )
 
     def _node(
@@ -143,8 +145,8 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             c.upload(es_yml.HEAP_OPTIONS, heap, owner=ES_UID, mode="0640"),
             c.upload(es_yml.CA_CERT, args.ca_cert_pem, owner=ES_UID, mode="0640"),
             c.upload(es_yml.NODE_CERT, cert.cert_pem, owner=ES_UID, mode="0640"),
-            c.upload(es_yml.NODE_KEY, cert.key_pem, owner=ES_UID, mode="0400"),
-            c.upload(PASSWORD_FILE, args.elastic_password, owner=ES_UID, mode="0400"),
+            c.upload(es_yml.NODE_KEY, cert.key_pem, owner=ES_UID, mode=c.SECRET_MODE),
+            c.upload(PASSWORD_FILE, args.elastic_password, owner=ES_UID, mode=c.SECRET_MODE),
         ]
         if args.settings.jvm_options:
             extra = es_yml.render_jvm_options(args.settings.jvm_options)

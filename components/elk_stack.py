@@ -85,12 +85,14 @@ class ElkStack(pulumi.ComponentResource):
             elastic_password=elastic_password,
             passwords=self.credentials.passwords,
             nodes=self.elasticsearch.containers,
+            cluster_data=self.elasticsearch.data_volumes[0],
         ), opts=child)
         self.index_management = IndexManagement(f"{name}-indices", IndexManagementArgs(
             settings=settings.index_management,
             snapshots=settings.snapshots,
             provider=self.access.provider,
             depends_on=self.elasticsearch.containers,
+            cluster_data=self.elasticsearch.data_volumes[0],
         ), opts=child)
         internal_es = tuple(f"https://{n.name}:{HTTP_PORT}" for n in settings.elasticsearch.nodes)
         self.logstash = Logstash(f"{name}-logstash", LogstashArgs(

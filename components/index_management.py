@@ -94,6 +94,8 @@ class IndexManagementArgs:
     """An ``elasticstack.Provider`` pointed at the cluster (created by Access)."""
     depends_on: Sequence[pulumi.Resource]
     """The healthy Elasticsearch node containers: nothing here can talk to a cluster that is not up."""
+    cluster_data: pulumi.Resource | None = None
+    """The first node's data volume, where these objects really live (see ``deleted_with``)."""
 
 
 class IndexManagement(pulumi.ComponentResource):
@@ -111,12 +113,11 @@ class IndexManagement(pulumi.ComponentResource):
         nodes = list(args.depends_on)
 
         def child(*extra: pulumi.Resource) -> pulumi.ResourceOptions:
-            # deleted_with: when the cluster itself goes (destroy), deleting its templates first
+            # deleted_with the data volume: when the data goes (destroy), deleting templates first
             # would fail (Elasticsearch refuses to drop templates and policies in use by data
-            # streams) and gain nothing; the objects go with the cluster or stay with its data.
-            return pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=[*nodes, *extra], deleted_with=nodes[0] if nodes else None
-            )
+            # streams) and gain nothing. A volume is never replaced, so no container replacement
+            # cascades into these objects.
+            return pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[*nodes, *extra], deleted_with=args.cluster_data)
 
         self.policies = {
             f.key: es.IndexLifecycle(

@@ -53,13 +53,18 @@ def yml_options(args: KibanaArgs) -> kibana_yml.KibanaYmlOptions:
     )
 
 
+#: What an unauthenticated ``GET /api/status`` answers once Kibana is ready: since 8.9 a caller
+#: without credentials gets only the redacted overall level (503 while not available).
+#: https://www.elastic.co/guide/en/kibana/8.19/access.html#status (elastic/kibana#159768)
+AVAILABLE = '"overall":{"level":"available"}'
+
+
 def healthcheck_command(tls: bool, port: int) -> list[str]:
-    """Healthy when ``/api/status`` reports overall level ``available`` (anonymous status is on).
-    https://www.elastic.co/guide/en/kibana/8.19/access.html#status
-    """
+    """Healthy when the redacted ``/api/status`` says the overall level is ``available``;
+    no credentials needed, and no per-plugin ``available`` can match early."""
     scheme = "https" if tls else "http"
     ca = f"--cacert {kibana_yml.DEFAULT_CA_PATH} " if tls else ""
-    return ["CMD-SHELL", f"curl -sS {ca}{scheme}://localhost:{port}/api/status | grep -q '\"level\":\"available\"'"]
+    return ["CMD-SHELL", f"curl -sS {ca}{scheme}://localhost:{port}/api/status | grep -qF '{AVAILABLE}'"]
 
 
 class Kibana(pulumi.ComponentResource):
@@ -78,7 +83,7 @@ class Kibana(pulumi.ComponentResource):
         if s.tls:
             uploads += [
                 c.upload(kibana_yml.DEFAULT_SERVER_CERTIFICATE_PATH, args.certificate.cert_pem, owner=KIBANA_UID, mode="0640"),
-                c.upload(kibana_yml.DEFAULT_SERVER_KEY_PATH, args.certificate.key_pem, owner=KIBANA_UID, mode="0400"),
+                c.upload(kibana_yml.DEFAULT_SERVER_KEY_PATH, args.certificate.key_pem, owner=KIBANA_UID, mode=c.SECRET_MODE),
             ]
         keys = args.encryption_keys
         envs = pulumi.Output.all(

@@ -111,7 +111,7 @@ class Logstash(pulumi.ComponentResource):
         uploads += [
             c.upload(pipeline.DEFAULT_CA_PATH, args.ca_cert_pem, owner=LS_UID, mode="0640"),
             c.upload(pipeline.DEFAULT_TLS_CERTIFICATE_PATH, args.certificate.cert_pem, owner=LS_UID, mode="0640"),
-            c.upload(pipeline.DEFAULT_TLS_KEY_PATH, args.certificate.key_pkcs8_pem, owner=LS_UID, mode="0400"),
+            c.upload(pipeline.DEFAULT_TLS_KEY_PATH, args.certificate.key_pkcs8_pem, owner=LS_UID, mode=c.SECRET_MODE),
         ]
         heap_mb = s.heap_bytes // c.MIB
         envs = pulumi.Output.all(args.writer_password).apply(

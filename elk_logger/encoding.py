@@ -114,8 +114,9 @@ class EventEncoder:
         """Framed bytes of one event, or ``None`` when it cannot be made to fit (counted)."""
         try:
             body = self.sanitizer.clean_fields(fields)
-            moved = {key: body.pop(key) for key in [k for k in body if k in ENVELOPE_KEYS]}
-            if moved:
+            clashes = ENVELOPE_KEYS.intersection(body)
+            if clashes:
+                moved = {key: body.pop(key) for key in clashes}
                 existing = body.get(EXTRA_KEY)
                 if isinstance(existing, dict):
                     moved = {**existing, **moved}

@@ -163,7 +163,8 @@ def _as_list(value: object) -> list[object]:
 
 def record_extras(record: logging.LogRecord) -> dict[str, object]:
     """Fields passed through ``extra=`` on a plain ``logging`` call (non-standard record attributes)."""
-    return {k: v for k, v in record.__dict__.items() if k not in STANDARD_RECORD_ATTRS}
+    attrs = record.__dict__
+    return {key: attrs[key] for key in attrs.keys() - STANDARD_RECORD_ATTRS}
 
 
 def record_message(record: logging.LogRecord) -> str:

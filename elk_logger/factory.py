@@ -32,18 +32,25 @@ class LoggerFactory:
     _loggers: ClassVar[dict[str, ELKLogger]] = {}
 
     @classmethod
-    def configure(cls, logstash_host: str = "localhost", logstash_port: int | None = None, console_output: bool = True,
+    def configure(cls, logstash_host: str | None = None, logstash_port: int | None = None, console_output: bool = True,
                   level: int | str = "INFO", *, logstash_hosts: Sequence[str | tuple[str, int]] | None = None,
-                  mode: Mode = "json_lines", config: ElkConfig | None = None, **settings: object) -> ElkHandler:
+                  mode: Mode | None = None, config: ElkConfig | None = None, **settings: object) -> ElkHandler:
         """Set where and how every ELK logger sends; returns the (new) handler.
 
         ``logstash_hosts`` (``["ls1:5000", "ls2:5000"]``) replaces ``logstash_host``/``logstash_port``
         and enables failover. ``mode="beats"`` sends acknowledged (port 5044 by default). Any
-        other :class:`ElkConfig` setting can be passed by name (``tls=True``, ``tls_ca_file=...``).
+        other :class:`ElkConfig` setting can be passed by name (``tls=True``, ``tls_ca_file=...``),
+        or a whole ``config`` (whose hosts and mode apply unless given here). Default: localhost:5000.
         """
-        port = logstash_port or default_port(mode)
-        hosts = tuple(parse_host(h, port) for h in logstash_hosts) if logstash_hosts else ((logstash_host, port),)
         base = config or ElkConfig()
+        mode = mode or base.mode
+        port = logstash_port or default_port(mode)
+        if logstash_hosts:
+            hosts = tuple(parse_host(h, port) for h in logstash_hosts)
+        elif logstash_host is not None or logstash_port is not None or config is None:
+            hosts = ((logstash_host or "localhost", port),)
+        else:
+            hosts = base.hosts
         handler = ElkHandler(base.replace(hosts=hosts, mode=mode, **settings))
         levelno = logging.getLevelName(str(level).upper()) if isinstance(level, str) else level
         if not isinstance(levelno, int):

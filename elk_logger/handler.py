@@ -95,7 +95,7 @@ class ElkHandler(logging.Handler):
         if len(attrs) > PLAIN_RECORD_SIZE:  # only then can the record carry extras
             extras = record_extras(record)
             if extras:
-                fields = merge_user_fields(fields, extras)
+                fields = merge_user_fields(fields, extras) if fields else extras
         error = None
         exc_info = record.exc_info
         if exc_info and exc_info[0] is not None:

@@ -25,15 +25,16 @@ class Redactor:
     def __init__(self, fragments: Iterable[str], replacement: str = "[REDACTED]") -> None:
         self.fragments = tuple(sorted({normalise_key(f) for f in fragments if f}))
         self.replacement = replacement
-        self._cache: dict[str, bool] = {}
+        self.known: dict[str, bool] = {}
+        """Decisions so far (read directly by the sanitiser's inner loop)."""
 
     def is_sensitive(self, key: str) -> bool:
         """True when ``key`` contains one of the configured fragments."""
-        known = self._cache.get(key)
+        known = self.known.get(key)
         if known is not None:
             return known
         text = normalise_key(key)
         verdict = any(fragment in text for fragment in self.fragments)
-        if len(self._cache) < _CACHE_LIMIT:
-            self._cache[key] = verdict
+        if len(self.known) < _CACHE_LIMIT:
+            self.known[key] = verdict
         return verdict

@@ -10,7 +10,8 @@ values under sensitive keys, and converts what JSON cannot carry:
 * dates -> ISO 8601 text, ``Decimal`` and other real numbers -> float, enums -> their value;
 * anything else -> ``str(value)`` (or ``<TypeName>`` when even that fails);
 * nesting deeper than ``max_depth``, a container met again on its own path (a cycle), and
-  values beyond the ``max_items`` budget -> a short marker text.
+  values beyond the ``max_items`` budget -> a short marker text (the event's own top-level
+  keys are all kept: plain scalars as they are, containers as the marker).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ CYCLE_MARKER = "<circular>"
 BUDGET_MARKER = "<truncated>"
 
 _SEQUENCES = (list, tuple, set, frozenset)
+_LONG_LIMIT = 2**64  # larger integers are sent as text (Elasticsearch's long/unsigned_long stop there)
 
 
 class Sanitizer:
@@ -68,7 +70,7 @@ class _Walk:
         if kind is str or kind is bool or value is None:
             return value
         if kind is int:
-            return value if value.bit_length() <= 64 else _text(value)  # type: ignore[attr-defined]
+            return value if -_LONG_LIMIT < value < _LONG_LIMIT else _text(value)  # type: ignore[operator]
         if kind is float:
             return value if math.isfinite(value) else None  # type: ignore[arg-type]
         if isinstance(value, Mapping):
@@ -86,11 +88,22 @@ class _Walk:
         self.path.add(marker)
         try:
             redactor = self.owner.redactor
+            known = redactor.known
             out: dict[str, object] = {}
             for key, item in value.items():
                 name = key if type(key) is str else _key_text(key)
-                if redactor.is_sensitive(name):
+                sensitive = known.get(name)
+                if sensitive is None:
+                    sensitive = redactor.is_sensitive(name)
+                if sensitive:
                     out[name] = redactor.replacement
+                    continue
+                kind = type(item)
+                # the common JSON scalars inline (one call less per field); the rest goes through value()
+                if (kind is str or kind is bool or item is None or (kind is float and item - item == 0.0)
+                        or (kind is int and -_LONG_LIMIT < item < _LONG_LIMIT)):
+                    self.budget -= 1
+                    out[name] = item
                 else:
                     out[name] = self.value(item, depth + 1)
                 if self.budget < 0 and depth > 0:

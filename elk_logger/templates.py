@@ -14,15 +14,18 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 
 from .encoding import EventEncoder, quote
 from .events import MARKET_TICK, PERFORMANCE, SPREAD_DECIMALS, market_tick_fields, performance_fields
 from .process_info import PROCESS
 
 _SENTINEL = "\x00{}\x00"
+#: Quoted symbol / metric names remembered (a bridge sees a few dozen instruments); bounded.
+_QUOTE_CACHE_LIMIT = 1024
 _TIMESTAMP = "@@elk-timestamp@@"
 _EVENT_ID = "@@elk-event-id@@"
-_MAX_LONG_BITS = 64
+_LONG_LIMIT = 2**64  # as the sanitiser: larger volumes take the generic path (sent as text)
 
 #: Slots in the order they appear in a rendered line (head first, then sorted keys).
 _TICK_SLOTS = ("timestamp", "message", "ask", "bid", "event_id", "thread", "spread", "symbol", "volume")
@@ -36,10 +39,13 @@ class FastEvents:
         self._encoder = encoder
         self._logger = logger
         self._level = level
-        self._limit = encoder.config.max_event_bytes - encoder.framing_overhead
+        lines = encoder.config.mode == "json_lines"  # the newline is part of a json_lines template
+        self._limit = encoder.config.max_event_bytes - (0 if lines else encoder.framing_overhead)
         self._generation = -1
         self._tick: str | None = None
         self._metric: str | None = None
+        self._quoted: dict[str, dict[str, tuple[str, str]]] = {MARKET_TICK: {}, PERFORMANCE: {}}
+        self._finish = _finisher(encoder)
 
     def _build(self) -> None:
         tick = market_tick_fields(_slot("symbol"), 1.0, 2.0, 3)
@@ -65,7 +71,17 @@ class FastEvents:
             return None
         for name in slots:
             text = text.replace(tokens[name], "%s")
-        return text
+        return text + ("\n" if self._encoder.config.mode == "json_lines" else "")
+
+    def _names(self, kind: str, name: str) -> tuple[str, str]:
+        """``(quote(kind + " " + name), quote(name))``: the message and the name, cached per name."""
+        cache = self._quoted[kind]
+        quoted = cache.get(name)
+        if quoted is None:
+            quoted = (quote(f"{kind} {name}"), quote(name))
+            if len(cache) < _QUOTE_CACHE_LIMIT:
+                cache[name] = quoted
+        return quoted
 
     def market_tick(self, symbol: object, bid: object, ask: object, volume: object) -> bytes | None:
         """Framed line of a tick, or ``None`` when the generic path must handle these arguments."""
@@ -73,7 +89,7 @@ class FastEvents:
             self._build()
         template = self._tick
         if (template is None or type(symbol) is not str or type(volume) is not int
-                or volume.bit_length() > _MAX_LONG_BITS):  # type: ignore[attr-defined]
+                or not -_LONG_LIMIT < volume < _LONG_LIMIT):  # type: ignore[operator]
             return None
         kind_bid, kind_ask = type(bid), type(ask)
         if (kind_bid is not float and kind_bid is not int) or (kind_ask is not float and kind_ask is not int):
@@ -82,12 +98,12 @@ class FastEvents:
         spread = round(ask_f - bid_f, SPREAD_DECIMALS)
         if not (math.isfinite(bid_f) and math.isfinite(ask_f) and math.isfinite(spread)):
             return None
-        encoder = self._encoder
+        message, quoted_symbol = self._names(MARKET_TICK, symbol)
         text = template % (
-            encoder.timestamps.from_ns(time.time_ns()), quote(MARKET_TICK + " " + symbol), repr(ask_f), repr(bid_f),
-            PROCESS.next_event_id(), quote(threading.current_thread().name), repr(spread), quote(symbol), volume,
+            self._encoder.timestamps.from_ns(time.time_ns()), message, repr(ask_f), repr(bid_f),
+            PROCESS.next_event_id(), quote(threading.current_thread().name), repr(spread), quoted_symbol, volume,
         )
-        return encoder.framer(text) if len(text) <= self._limit else None
+        return self._finish(text) if len(text) <= self._limit else None
 
     def performance(self, metric: object, value: object, unit: object) -> bytes | None:
         """Framed line of a performance metric, or ``None`` (generic path)."""
@@ -100,13 +116,24 @@ class FastEvents:
         number = float(value)  # type: ignore[arg-type]
         if not math.isfinite(number):
             return None
-        encoder = self._encoder
+        message, quoted_metric = self._names(PERFORMANCE, metric)
         text = template % (
-            encoder.timestamps.from_ns(time.time_ns()), quote(PERFORMANCE + " " + metric), PROCESS.next_event_id(),
-            quote(metric), quote(threading.current_thread().name), quote(unit), repr(number),
+            self._encoder.timestamps.from_ns(time.time_ns()), message, PROCESS.next_event_id(),
+            quoted_metric, quote(threading.current_thread().name), quote(unit), repr(number),
         )
-        return encoder.framer(text) if len(text) <= self._limit else None
+        return self._finish(text) if len(text) <= self._limit else None
 
 
 def _slot(name: str) -> str:
     return _SENTINEL.format(name)
+
+
+def _finisher(encoder: EventEncoder) -> Callable[[str], bytes]:
+    """Filled template -> framed bytes (json_lines templates already end in a newline)."""
+    if encoder.config.mode == "json_lines":
+        return _ascii
+    return lambda text: encoder.framer(text)
+
+
+def _ascii(text: str) -> bytes:
+    return text.encode("ascii")

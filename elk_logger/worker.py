@@ -124,10 +124,11 @@ class DeliveryWorker:
             return
         try:
             self._sender.deliver(sock, batch, self._deadline if self._closing() else None)
-        except TransportError as exc:
-            done = batch[:exc.delivered]
+        except Exception as exc:  # TransportError, or anything unforeseen: keep the batch, reconnect, retry
+            delivered = exc.delivered if isinstance(exc, TransportError) else 0
+            done = batch[:delivered]
             self._settle(done)
-            self._retry = batch[exc.delivered:]
+            self._retry = batch[delivered:]
             self.stats.failed_sends += 1
             self.stats.resent += len(self._retry)
             self._close_socket()

@@ -47,8 +47,8 @@ def test_the_changes_above_do_change_containers() -> None:
         assert changed != containers, f"{label} changed no container"
 
 
-def test_api_objects_are_deleted_with_the_cluster(prod: Run) -> None:
-    first_node = prod.named("elk-es-es01").urn
+def test_api_objects_are_deleted_with_the_data_not_with_a_container(prod: Run) -> None:
+    first_node = prod.named("elk-es-es01-data").urn
     api = [r for r in prod.resources if r.type.startswith("elasticstack:index/")]
     assert len(api) >= 18
     for r in api:

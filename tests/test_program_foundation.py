@@ -90,7 +90,7 @@ def test_node_files_are_owned_by_the_elasticsearch_user(prod: Run) -> None:
     n = es_nodes(prod)[0]
     for u in n.inputs["uploads"]:
         assert u["owner"] == "1000" and u["group"] == "0", u["file"]
-    assert upload(n, "/usr/share/elasticsearch/config/certs/node.key")["permissions"] == "0400"
+    assert upload(n, "/usr/share/elasticsearch/config/certs/node.key")["permissions"] == "0440"
 
 
 def test_node_container_limits_and_logging(prod: Run) -> None:
@@ -134,6 +134,7 @@ def test_dev_volumes_are_neither_protected_nor_retained(dev: Run) -> None:
 def test_backup_volume_is_made_writable_for_elasticsearch_before_nodes_start(prod: Run) -> None:
     init = prod.named("elk-es-backup-permissions")
     assert init.inputs["user"] == "0:0" and init.inputs["mustRun"] is False and init.inputs["attach"] is True
+    assert init.delete_before_replace, "fixed container name: a new image must remove the old one first"
     assert init.inputs["command"] == ["chown 1000:0 /backup/elasticsearch && chmod 2770 /backup/elasticsearch"]
     for n in es_nodes(prod):
         assert init.urn in n.dependencies

@@ -52,7 +52,9 @@ def test_kibana_waits_for_kibana_system_password_and_not_for_ingest(run: Run) ->
     for unneeded in ("elk-access-user-mt4-logstash-writer", "elk-indices-template-logs", "elk-logstash-container"):
         assert run.named(unneeded).urn not in kb.dependencies, unneeded
     assert kb.inputs["wait"] is True
-    assert "/api/status" in kb.inputs["healthcheck"]["tests"][1] and '"level":"available"' in kb.inputs["healthcheck"]["tests"][1]
+    assert kb.inputs["healthcheck"]["tests"][0] == "CMD-SHELL"
+    command = kb.inputs["healthcheck"]["tests"][1]
+    assert "/api/status" in command and "grep -qF '\"overall\":{\"level\":\"available\"}'" in command
 
 
 def test_secrets_reach_services_only_as_secret_env_values(run: Run) -> None:
@@ -90,7 +92,7 @@ def test_logstash_keeps_its_queue_on_a_volume_and_publishes_both_inputs(run: Run
     assert settings["queue.type"] == "persisted" and settings["path.data"] == "/usr/share/logstash/data"
     assert sorted(p["internal"] for p in ls.inputs["ports"]) == [5000, 5044]
     key_upload = next(u for u in ls.inputs["uploads"] if u["file"].endswith(".pkcs8.key"))
-    assert key_upload["permissions"] == "0400" and "BEGIN PRIVATE KEY" in key_upload["content"]
+    assert key_upload["permissions"] == "0440" and "BEGIN PRIVATE KEY" in key_upload["content"]
 
 
 def test_kibana_yml_points_at_the_nodes_and_serves_tls_only_in_prod() -> None:

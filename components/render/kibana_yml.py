@@ -155,9 +155,6 @@ def _server_settings(options: KibanaYmlOptions) -> dict[str, object]:
         "server.publicBaseUrl": options.public_base_url,
         "server.shutdownTimeout": options.shutdown_timeout,
         "server.ssl.enabled": options.server_tls,
-        # The container healthcheck asks /api/status without credentials; anonymous callers
-        # get only the overall level, not the per-plugin details.
-        "status.allowAnonymous": True,
     }
     if options.server_tls:
         settings["server.ssl.certificate"] = options.server_certificate_path

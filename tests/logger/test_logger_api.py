@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import struct
 import time
 from datetime import UTC, datetime
 
 import pytest
 
-from elk_logger import ElkHandler, ELKLogger, LoggerFactory
+from elk_logger import ElkConfig, ElkHandler, ELKLogger, LoggerFactory
 from elk_logger.events import market_tick_fields, performance_fields
 from elk_logger.templates import FastEvents
 
@@ -144,8 +145,9 @@ def test_caller_fields_cannot_replace_envelope_fields(line_sink, make_handler, a
     assert tick["tags"] == ["market_data", "tick", "mine"]
 
 
-def test_the_direct_path_writes_the_same_bytes_as_the_generic_encoder():
-    handler = ElkHandler(hosts=(("127.0.0.1", 9),))
+@pytest.mark.parametrize("mode", ["json_lines", "beats"])
+def test_the_direct_path_writes_the_same_bytes_as_the_generic_encoder(mode):
+    handler = ElkHandler(hosts=(("127.0.0.1", 9),), mode=mode)
     fast = FastEvents(handler.encoder, "MarketDataBridge")
     cases = [
         (fast.market_tick("EURUSD", 1.1, 1.1001, 1000), market_tick_fields("EURUSD", 1.1, 1.1001, 1000), "market_tick EURUSD"),
@@ -153,13 +155,22 @@ def test_the_direct_path_writes_the_same_bytes_as_the_generic_encoder():
         (fast.performance("publish_latency", 0.25, "ms"), performance_fields("publish_latency", 0.25, "ms"),
          "performance publish_latency"),
     ]
+    def payload(framed: bytes) -> bytes:
+        if mode == "json_lines":
+            assert framed.endswith(b"\n") and framed.count(b"\n") == 1
+            return framed[:-1]
+        assert struct.unpack(">I", framed[:4])[0] == len(framed) - 4
+        return framed[4:]
+
     try:
         for line, fields, message in cases:
-            event = json.loads(line)
+            fast_text = payload(line)
+            event = json.loads(fast_text)
             generic = handler.encoder.encode(timestamp=event["@timestamp"], level="INFO", logger="MarketDataBridge",
                                              message=message, fields=fields, thread_name=event["process"]["thread"]["name"])
-            generic_id = json.loads(generic)["event"]["id"]
-            assert line == generic.replace(generic_id.encode(), event["event"]["id"].encode())
+            generic_text = payload(generic)
+            generic_id = json.loads(generic_text)["event"]["id"]
+            assert fast_text == generic_text.replace(generic_id.encode(), event["event"]["id"].encode())
     finally:
         handler.close(timeout=0.1)
 
@@ -179,3 +190,15 @@ def test_direct_path_is_skipped_when_other_handlers_or_filters_would_see_the_rec
     assert line_sink.wait_for_lines(1)
     assert len(seen) == 1 and seen[0].elk_fields["symbol"] == "EURUSD"
     assert seen[0].funcName == "test_direct_path_is_skipped_when_other_handlers_or_filters_would_see_the_record"
+
+
+def test_configure_accepts_a_whole_config_and_keeps_its_hosts_and_mode(line_sink):
+    config = ElkConfig.from_hosts([f"127.0.0.1:{line_sink.port}"], flush_interval=0.005)
+    handler = LoggerFactory.configure(config=config, console_output=False)
+    try:
+        assert handler.config.hosts == (("127.0.0.1", line_sink.port),) and handler.config.mode == "json_lines"
+        LoggerFactory.get_elk_logger("FromConfig").info("configured")
+        assert line_sink.wait_for_lines(1)
+    finally:
+        LoggerFactory.shutdown(timeout=0.5)
+    assert LoggerFactory.handler() is None

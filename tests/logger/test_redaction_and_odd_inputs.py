@@ -101,13 +101,15 @@ def test_deep_circular_and_unprintable_objects(capture):
     loop: dict = {"name": "loop"}
     loop["self"] = loop
     many = [[1] * 100] * 100  # shared rows: 10,000 values, bounded by max_items
-    log.info("odd", deep=deep, loop=loop, thing=Unprintable(), obj=object(), exc=ValueError("inside"), many=many, after="kept")
+    log.info("odd", deep=deep, loop=loop, thing=Unprintable(), obj=object(), exc=ValueError("inside"), many=many, after="kept",
+             later={"x": 1})
     (event,) = fetch(1)
     assert "<max depth>" in json.dumps(event["deep"])
     assert event["loop"] == {"name": "loop", "self": "<circular>"}
     assert event["thing"] == "<Unprintable>" and event["obj"].startswith("<object object")
     assert event["exc"] == "inside"
-    assert "<truncated>" in json.dumps(event["many"]) and event["after"] == "<truncated>"  # top-level keys stay, as markers
+    assert "<truncated>" in json.dumps(event["many"])
+    assert event["after"] == "kept" and event["later"] == "<truncated>"  # over budget: top-level keys stay, containers as markers
 
 
 def test_messages_whose_arguments_do_not_fit_are_still_logged(capture, attach_logger):
