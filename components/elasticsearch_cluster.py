@@ -14,6 +14,7 @@ import pulumi_docker as docker
 from components import containers as c
 from components.docker_hosts import DockerHosts, PlacedHost
 from components.pki import IssuedCertificate
+from components.providers.cluster_health import ClusterHealthGate
 from components.render import elasticsearch_yml as es_yml
 from components.settings.model import Elasticsearch, ElasticsearchNode
 
@@ -71,6 +72,8 @@ class ElasticsearchCluster(pulumi.ComponentResource):
     containers: list[docker.Container]
     data_volumes: list[docker.Volume]
     backup_volume: docker.Volume
+    health_gates: list[ClusterHealthGate]
+    """After bootstrap: one per node but the last; the next node waits for it (cluster green)."""
     endpoints: list[str]
     """HTTPS URLs of the published nodes, for API-level resources."""
 
@@ -79,25 +82,39 @@ class ElasticsearchCluster(pulumi.ComponentResource):
         first_host = args.hosts.host(args.settings.nodes[0].host)
         self.backup_volume = self._volume(f"{name}-backup", f"{args.cluster_name}-backup", first_host, args)
         backup_ready = self._backup_permissions(name, args, first_host)
-        self.data_volumes, self.containers = [], []
-        previous: docker.Container | None = None
-        for node in args.settings.nodes:
+        self.endpoints = [f"https://{args.public_host}:{n.http_port}" for n in args.settings.nodes if n.http_port]
+        self.data_volumes, self.containers, self.health_gates = [], [], []
+        previous: pulumi.Resource | None = None
+        for i, node in enumerate(args.settings.nodes):
             placed = args.hosts.host(node.host)
             volume = self._volume(f"{name}-{node.name}-data", f"{args.cluster_name}-{node.name}-data", placed, args)
-            after: list[pulumi.Resource] = [backup_ready]
-            if previous is not None and rolls_one_at_a_time(args):
-                after.append(previous)
+            after: list[pulumi.Resource] = [backup_ready] + ([previous] if previous is not None else [])
             container = self._node(name, node, volume, after, args)
             self.data_volumes.append(volume)
             self.containers.append(container)
-            previous = container
-        self.endpoints = [f"https://{args.public_host}:{n.http_port}" for n in args.settings.nodes if n.http_port]
+            if rolls_one_at_a_time(args) and i < len(args.settings.nodes) - 1:
+                gate = self._health_gate(f"{name}-{node.name}-health", node.name, container, args)
+                self.health_gates.append(gate)
+                previous = gate
         self.register_outputs({
             "containers": self.containers,
             "data_volumes": self.data_volumes,
             "backup_volume": self.backup_volume,
+            "health_gates": self.health_gates,
             "endpoints": self.endpoints,
         })
+
+    def _health_gate(self, resource: str, node_name: str, container: docker.Container, args: ElasticsearchClusterArgs) -> ClusterHealthGate:
+        """The next node is replaced only once the cluster is green again (replicas recovered)."""
+        return ClusterHealthGate(
+            resource,
+            node_name=node_name,
+            node_id=container.id,
+            endpoints=self.endpoints,
+            ca_pem=args.ca_cert_pem,
+            password=args.elastic_password,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[container]),
+        )
 
     def _volume(self, resource: str, volume_name: str, placed: PlacedHost, args: ElasticsearchClusterArgs) -> docker.Volume:
         return docker.Volume(

@@ -58,13 +58,19 @@ def test_prod_bootstrap_creates_three_masters_together(prod: Run) -> None:
     for n in nodes:
         assert yml_of(n)["cluster.initial_master_nodes"] == ["es01", "es02", "es03"]
         assert not node_urns & set(n.dependencies), f"{n.urn} waits for another node during bootstrap"
+    assert prod.of_type("pulumi-python:dynamic/elasticsearch:ClusterHealthGate") == []
 
 
 def test_after_bootstrap_prod_nodes_replace_one_at_a_time() -> None:
     run = run_program("prod", overrides={"bootstrap": "false"})
     nodes = es_nodes(run)
-    for previous, node in zip(nodes, nodes[1:], strict=False):
-        assert previous.urn in node.dependencies, f"{node.urn} must wait for {previous.urn}"
+    gates = sorted(run.of_type("pulumi-python:dynamic/elasticsearch:ClusterHealthGate"), key=lambda r: r.name)
+    assert [g.name for g in gates] == ["elk-es-es01-health", "elk-es-es02-health"]
+    for previous, gate, node in zip(nodes[:-1], gates, nodes[1:], strict=True):
+        assert previous.urn in gate.dependencies, f"{gate.urn} must wait for {previous.urn}"
+        assert gate.urn in node.dependencies, f"{node.urn} must wait for {gate.urn} (cluster green again)"
+        assert gate.inputs["node_id"] == f"{previous.name}-id" and gate.inputs["status"] == "green"
+        assert is_secret(gate.raw["password"])
     assert all("cluster.initial_master_nodes" not in yml_of(n) for n in nodes)
     assert all(n.delete_before_replace for n in nodes)
 
@@ -216,3 +222,9 @@ def test_every_docker_resource_uses_the_host_provider_and_containers_replace_del
     for r in prod.of_type(CONTAINER):
         if r.name != "elk-es-backup-permissions":
             assert r.delete_before_replace and r.inputs["wait"] is True, r.urn
+
+
+def test_after_bootstrap_preview_works_and_no_secret_leaks() -> None:
+    assert run_program("prod", preview=True, overrides={"bootstrap": "false"}).of_type("pulumi-python:dynamic/elasticsearch:ClusterHealthGate")
+    run = run_program("prod", overrides={"bootstrap": "false"})
+    assert leaks(run) == []

@@ -1,0 +1,1 @@
+"""Pulumi dynamic providers for what pulumi-elasticstack lacks: thin HTTP, no magic."""

@@ -1,0 +1,125 @@
+"""ClusterHealthGate against a real HTTPS server on 127.0.0.1 that answers like Elasticsearch's
+cluster health API (8.19: 200 with the status, or 408 with ``timed_out: true`` when
+``wait_for_status`` was not reached within ``timeout``)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from components.providers import cluster_health as gate
+from tests.smoke.smoke_pki import Pki, make_pki
+
+PASSWORD = "s3cret-for-test"
+
+
+class FakeCluster:
+    def __init__(self, answers: list[tuple[int, dict]]) -> None:
+        self.answers = answers
+        self.requests: list[tuple[str, dict[str, list[str]], str]] = []
+
+
+def handler_for(cluster: FakeCluster) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            url = urlparse(self.path)
+            cluster.requests.append((url.path, parse_qs(url.query), self.headers.get("Authorization", "")))
+            expected = "Basic " + base64.b64encode(f"elastic:{PASSWORD}".encode()).decode()
+            code, body = (401, {"error": "unauthorized"}) if self.headers.get("Authorization") != expected else cluster.answers.pop(0)
+            data = json.dumps(body).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("gate-pki"), "gate-test-ca")
+
+
+def serve(cluster: FakeCluster, pki: Pki) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(cluster))
+    server.socket = pki.server_context().wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def health(status: str, timed_out: bool = False) -> dict:
+    return {"cluster_name": "mt4-prod", "status": status, "timed_out": timed_out, "number_of_nodes": 3}
+
+
+def run_gate(endpoints: list[str], pki: Pki, deadline: float = 100.0, password: str = PASSWORD) -> dict:
+    ticks = iter(range(0, 10_000, 10))
+    return gate.wait_for_status(endpoints, status="green", username="elastic", password=password, ca_pem=pki.ca_pem,
+                                deadline_seconds=deadline, clock=lambda: next(ticks), pause=lambda _: None)
+
+
+def test_waits_through_timed_out_answers_until_green(pki: Pki) -> None:
+    cluster = FakeCluster([(408, health("yellow", True)), (408, health("red", True)), (200, health("green"))])
+    for url in serve(cluster, pki):
+        body = run_gate([url], pki)
+    assert body["status"] == "green"
+    assert [q["wait_for_status"] for _, q, _ in cluster.requests] == [["green"]] * 3
+    assert all(path == "/_cluster/health" and q["timeout"] == ["30s"] for path, q, _ in cluster.requests)
+
+
+def test_a_node_that_does_not_answer_is_skipped_for_the_next_endpoint(pki: Pki) -> None:
+    cluster = FakeCluster([(200, health("green"))])
+    for url in serve(cluster, pki):
+        body = run_gate(["https://127.0.0.1:1", url], pki)
+    assert body["number_of_nodes"] == 3 and len(cluster.requests) == 1
+
+
+def test_deadline_fails_with_the_last_answer_and_what_to_do(pki: Pki) -> None:
+    cluster = FakeCluster([(408, health("yellow", True))] * 50)
+    for url in serve(cluster, pki):
+        with pytest.raises(RuntimeError) as error:
+            run_gate([url], pki, deadline=25)
+    assert "did not reach green within 25s" in str(error.value)
+    assert "status yellow" in str(error.value) and "allocation/explain" in str(error.value)
+
+
+def test_wrong_password_stops_at_once_without_echoing_it(pki: Pki) -> None:
+    cluster = FakeCluster([])
+    for url in serve(cluster, pki):
+        with pytest.raises(RuntimeError) as error:
+            run_gate([url], pki, password="wrong-password-xyz")
+    assert "check the elastic password" in str(error.value) and "wrong-password-xyz" not in str(error.value)
+    assert len(cluster.requests) == 1
+
+
+def test_a_server_with_another_ca_is_not_trusted(pki: Pki, tmp_path: Path) -> None:
+    other = make_pki(tmp_path / "other", "other-ca")
+    cluster = FakeCluster([(200, health("green"))])
+    for url in serve(cluster, other):
+        with pytest.raises(RuntimeError, match="did not reach green"):
+            run_gate([url], pki, deadline=5)
+    assert cluster.requests == []
+
+
+def test_provider_diff_waits_again_only_when_a_node_changed() -> None:
+    provider = gate.ClusterHealthProvider()
+    olds = {"node_id": "a", "endpoints": ["https://x:9200"], "status": "green", "username": "elastic", "password": "p",
+            "ca_pem": "CA", "deadline_seconds": 1800, "node_name": "es01", "observed_status": "green"}
+    assert provider.diff("id", olds, {**olds, "observed_status": None}).changes is False
+    result = provider.diff("id", olds, {**olds, "node_id": "b"})
+    assert result.changes is True and result.replaces == []
