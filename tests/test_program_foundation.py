@@ -225,6 +225,7 @@ def test_every_docker_resource_uses_the_host_provider_and_containers_replace_del
 
 
 def test_after_bootstrap_preview_works_and_no_secret_leaks() -> None:
-    assert run_program("prod", preview=True, overrides={"bootstrap": "false"}).of_type("pulumi-python:dynamic/elasticsearch:ClusterHealthGate")
+    preview = run_program("prod", preview=True, overrides={"bootstrap": "false"})
+    assert preview.of_type("pulumi-python:dynamic/elasticsearch:ClusterHealthGate")
     run = run_program("prod", overrides={"bootstrap": "false"})
     assert leaks(run) == []
