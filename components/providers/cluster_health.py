@@ -4,80 +4,111 @@ A node's healthcheck (the readiness port) says it has rejoined, not that its sha
 recovered; replacing the next node before that can leave shards without any copy. This gate
 waits on ``GET _cluster/health?wait_for_status=green`` after a node is (re)created, and the next
 node depends on the gate. https://www.elastic.co/guide/en/elasticsearch/reference/8.19/cluster-health.html
+
+Self-contained on purpose: Pulumi pickles a dynamic provider's class by value and runs it in a
+separate provider process, where this project's modules may not be importable. So the provider
+uses only the standard library, imported inside its methods, and its own class attributes.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
-
-from components.providers.https_client import HttpError, get_json
-
-#: Each request asks Elasticsearch to hold the answer this long (server-side wait, no polling).
-SERVER_WAIT_SECONDS = 30
-#: Recovery of a large node can take a while; past this the `up` fails with the last status.
-DEFAULT_DEADLINE_SECONDS = 1800
-#: Pause between rounds in which no endpoint even answered (no server-side wait happened).
-RETRY_PAUSE_SECONDS = 5
-#: Inputs whose change means "a node was replaced: wait again".
-TRIGGER = "node_id"
-
-
-def health_url(endpoint: str, status: str) -> str:
-    return f"{endpoint.rstrip('/')}/_cluster/health?wait_for_status={status}&timeout={SERVER_WAIT_SECONDS}s"
-
-
-def wait_for_status(
-    endpoints: Sequence[str],
-    *,
-    status: str,
-    username: str,
-    password: str,
-    ca_pem: str,
-    deadline_seconds: float,
-    clock: Callable[[], float] = time.monotonic,
-    pause: Callable[[float], None] = time.sleep,
-) -> dict[str, Any]:
-    """Ask each endpoint in turn (a node being replaced may not answer) until one reports the
-    status; raise with the last answer once the deadline passes."""
-    give_up = clock() + deadline_seconds
-    last = "no endpoint answered"
-    while True:
-        answered = False
-        for endpoint in endpoints:
-            try:
-                code, body = get_json(health_url(endpoint, status), username=username, password=password,
-                                      ca_pem=ca_pem, timeout=SERVER_WAIT_SECONDS + 10)
-            except HttpError as error:
-                last = str(error)
-                continue
-            answered = True
-            if code == 200 and isinstance(body, dict) and not body.get("timed_out", False):
-                return body
-            status_text = body.get("status") if isinstance(body, dict) else repr(body)
-            last = f"{endpoint}: HTTP {code}, status {status_text}"
-            if code in (401, 403):
-                raise RuntimeError(f"cluster health refused ({last}); check the elastic password")
-        if clock() >= give_up:
-            raise RuntimeError(
-                f"cluster did not reach {status} within {deadline_seconds:.0f}s after a node replacement; last answer: {last}. "
-                "Check GET _cluster/allocation/explain, fix the cause, then run `pulumi up` again: the roll resumes here."
-            )
-        if not answered:
-            pause(RETRY_PAUSE_SECONDS)
 
 
 class ClusterHealthProvider(ResourceProvider):
     """Create and update both wait; nothing to delete. Inputs carry the password: secret."""
 
     serialize_as_secret_always = True
+    #: Each request asks Elasticsearch to hold the answer this long (server-side wait, no polling).
+    SERVER_WAIT_SECONDS = 30
+    #: Pause between rounds in which no endpoint even answered (no server-side wait happened).
+    RETRY_PAUSE_SECONDS = 5
+    #: Inputs we own; a change of ``node_id`` means "a node was replaced: wait again".
+    OWNED = ("endpoints", "status", "username", "password", "ca_pem", "deadline_seconds", "node_id", "node_name")
+
+    @staticmethod
+    def health_url(endpoint: str, status: str) -> str:
+        wait = ClusterHealthProvider.SERVER_WAIT_SECONDS
+        return f"{endpoint.rstrip('/')}/_cluster/health?wait_for_status={status}&timeout={wait}s"
+
+    @staticmethod
+    def get_json(url: str, *, username: str, password: str, ca_pem: str, timeout: float) -> tuple[int, Any]:
+        """GET with basic auth, trusting only the stack's CA (host names checked). An HTTP error
+        with a JSON body is returned (health answers 408 on timeout); no answer raises OSError."""
+        import base64
+        import json
+        import ssl
+        import urllib.error
+        import urllib.request
+
+        context = ssl.create_default_context(cadata=ca_pem)
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        request = urllib.request.Request(url, headers={"Authorization": f"Basic {token}", "Accept": "application/json"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            body = error.read().decode(errors="replace")
+            try:
+                return error.code, json.loads(body)
+            except ValueError:
+                return error.code, body[:300]
+        except (urllib.error.URLError, ssl.SSLError) as error:
+            raise OSError(f"GET {url}: {error}") from None
+
+    @staticmethod
+    def wait_for_status(
+        endpoints: Sequence[str],
+        *,
+        status: str,
+        username: str,
+        password: str,
+        ca_pem: str,
+        deadline_seconds: float,
+        clock: Callable[[], float] | None = None,
+        pause: Callable[[float], None] | None = None,
+    ) -> dict[str, Any]:
+        """Ask each endpoint in turn (a node being replaced may not answer) until one reports the
+        status; raise with the last answer once the deadline passes."""
+        import time
+
+        cls = ClusterHealthProvider
+        clock = clock or time.monotonic
+        pause = pause or time.sleep
+        give_up = clock() + deadline_seconds
+        last = "no endpoint answered"
+        while True:
+            answered = False
+            for endpoint in endpoints:
+                try:
+                    code, body = cls.get_json(cls.health_url(endpoint, status), username=username, password=password,
+                                              ca_pem=ca_pem, timeout=cls.SERVER_WAIT_SECONDS + 10)
+                except OSError as error:
+                    last = str(error)
+                    continue
+                answered = True
+                if code == 200 and isinstance(body, dict) and not body.get("timed_out", False):
+                    return body
+                status_text = body.get("status") if isinstance(body, dict) else repr(body)
+                last = f"{endpoint}: HTTP {code}, status {status_text}"
+                if code in (401, 403):
+                    raise RuntimeError(f"cluster health refused ({last}); check the elastic password")
+            if clock() >= give_up:
+                raise RuntimeError(
+                    f"cluster did not reach {status} within {deadline_seconds:.0f}s after a node replacement; last answer: {last}. "
+                    "Check GET _cluster/allocation/explain, fix the cause, then run `pulumi up` again: the roll resumes here."
+                )
+            if not answered:
+                pause(cls.RETRY_PAUSE_SECONDS)
 
     def _wait(self, props: dict[str, Any]) -> dict[str, Any]:
-        body = wait_for_status(
+        body = ClusterHealthProvider.wait_for_status(
             props["endpoints"], status=props["status"], username=props["username"], password=props["password"],
             ca_pem=props["ca_pem"], deadline_seconds=float(props["deadline_seconds"]),
         )
@@ -87,8 +118,8 @@ class ClusterHealthProvider(ResourceProvider):
         return CreateResult(id_=f"health-gate-{props['node_name']}", outs=self._wait(props))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        owned = ("endpoints", "status", "username", "password", "ca_pem", "deadline_seconds", TRIGGER, "node_name")
-        return DiffResult(changes=any(olds.get(k) != news.get(k) for k in owned), replaces=[], delete_before_replace=False)
+        changed = any(olds.get(k) != news.get(k) for k in ClusterHealthProvider.OWNED)
+        return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(outs=self._wait(news))
@@ -98,6 +129,27 @@ class ClusterHealthProvider(ResourceProvider):
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         return None
+
+
+@contextmanager
+def pickled_by_value(cls: type) -> Iterator[None]:
+    """While active, dill pickles ``cls`` by value (as it does classes of ``__main__``), so the
+    provider process needs no import of this project. Pulumi serializes synchronously inside
+    ``Resource.__init__``, so the window is exactly that call."""
+    members = [cls] + [getattr(v, "__func__", v) for v in vars(cls).values() if callable(getattr(v, "__func__", v))]
+    originals = [m.__module__ for m in members]
+    for member in members:
+        member.__module__ = "__main__"
+    try:
+        yield
+    finally:
+        for member, original in zip(members, originals, strict=True):
+            member.__module__ = original
+
+
+#: Recovery of a large node can take a while; past this the `up` fails with the last status.
+DEFAULT_DEADLINE_SECONDS = 1800
+wait_for_status = ClusterHealthProvider.wait_for_status
 
 
 class ClusterHealthGate(Resource, module="elasticsearch", name="ClusterHealthGate"):
@@ -118,7 +170,7 @@ class ClusterHealthGate(Resource, module="elasticsearch", name="ClusterHealthGat
     ) -> None:
         props = {
             "node_name": node_name,
-            TRIGGER: node_id,
+            "node_id": node_id,
             "endpoints": list(endpoints),
             "ca_pem": ca_pem,
             "username": "elastic",
@@ -128,4 +180,5 @@ class ClusterHealthGate(Resource, module="elasticsearch", name="ClusterHealthGat
             "observed_status": None,
             "observed_nodes": None,
         }
-        super().__init__(ClusterHealthProvider(), name, props, opts)
+        with pickled_by_value(ClusterHealthProvider):
+            super().__init__(ClusterHealthProvider(), name, props, opts)

@@ -123,3 +123,28 @@ def test_provider_diff_waits_again_only_when_a_node_changed() -> None:
     assert provider.diff("id", olds, {**olds, "observed_status": None}).changes is False
     result = provider.diff("id", olds, {**olds, "node_id": "b"})
     assert result.changes is True and result.replaces == []
+
+
+def test_serialized_provider_runs_in_a_process_that_cannot_import_this_project(tmp_path: Path) -> None:
+    """Pulumi runs dynamic providers in their own process; the pickled provider must not need
+    ``components`` to be importable there (proof: load it with the project off sys.path)."""
+    import subprocess
+    import sys
+
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    with gate.pickled_by_value(gate.ClusterHealthProvider):
+        blob = serialize_provider(gate.ClusterHealthProvider())
+    assert gate.ClusterHealthProvider.__module__ == "components.providers.cluster_health"
+    (tmp_path / "provider.txt").write_text(blob)
+    script = (
+        "import base64, sys, dill\n"
+        f"sys.path = [p for p in sys.path if p not in ('', '.', {str(Path(__file__).resolve().parents[2])!r})]\n"
+        "provider = dill.loads(base64.b64decode(open('provider.txt').read()))\n"
+        "assert 'components' not in sys.modules, sorted(m for m in sys.modules if m.startswith('components'))\n"
+        "olds = {'node_id': 'a', 'status': 'green'}\n"
+        "print(provider.diff('x', olds, {**olds, 'node_id': 'b'}).changes, provider.health_url('https://h:9200/', 'green'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "https://h:9200/_cluster/health?wait_for_status=green&timeout=30s"]
