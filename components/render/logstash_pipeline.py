@@ -55,8 +55,10 @@ DEFAULT_SENSITIVE_KEYS: Final = ("password", "secret", "token", "api_key", "auth
 REDACTED: Final = "[REDACTED]"
 #: Dataset of events whose JSON, tags or timestamp could not be parsed.
 PARSE_FAILURE_DATASET: Final = "parse_failure"
-#: Tag the redaction filter adds when it raises; such events are dropped, never indexed.
+#: Tag the redaction filter adds when it raises; such events are re-emitted as a cleaned copy.
 REDACTION_FAILURE_TAG: Final = "_mt4_redaction_failure"
+#: Tag of a quarantine that itself failed: only then is an event dropped (it may hold a secret).
+QUARANTINE_FAILURE_TAG: Final = "_mt4_quarantine_failure"
 
 #: Formats tried when the event constructor could not parse ``@timestamp``: ISO 8601 in any
 #: precision, Python ``logging``'s default ``asctime`` (comma before millis), epoch seconds/ms.
@@ -551,13 +553,38 @@ end
 """
 
 
+_QUARANTINE_CODE = """
+clean = @redact.call(@rename.call(event.to_hash))
+clean['tags'] = (Array(clean['tags']) + ['{failure_tag}']).uniq
+new_event_block.call(LogStash::Event.new(clean))
+event.cancel
+"""
+
+_RENAME_INIT = """
+@rename = lambda do |value|
+  case value
+  when Hash
+    value.each_with_object({}) { |(key, item), out| out[key.to_s.tr('[]', '__')] = @rename.call(item) }
+  when Array
+    value.map { |item| @rename.call(item) }
+  else
+    value
+  end
+end
+"""
+
+
 def _redaction_filters(options: Mt4PipelineOptions) -> tuple[_Node, ...]:
-    """Replace sensitive values at any depth; drop the event if redaction itself fails.
+    """Replace sensitive values at any depth; quarantine the event if redaction itself fails.
 
     ``init`` keeps the key list and a recursive lambda in instance variables of this filter
     (``def`` there would define methods shared by every ruby filter). A field name Logstash
-    cannot reference (brackets in a top-level key) makes ``event.set`` raise: the event is then
-    tagged and dropped rather than indexed with an unredacted secret.
+    cannot reference (brackets in a key) makes ``event.set`` raise: the event is then tagged, and
+    a quarantine filter re-emits it as a new event built from a plain copy -- brackets in keys
+    turned into ``_``, sensitive values redacted, tagged as a parse failure -- and cancels the
+    original, so nothing is lost and no secret is indexed. Only if that also raises is the event
+    dropped (the ruby filter logs the exception). ``new_event_block`` is the documented way for
+    inline code to emit events.
     https://www.elastic.co/guide/en/logstash/8.19/plugins-filters-ruby.html and
     https://www.elastic.co/guide/en/logstash/8.19/plugins-filters-drop.html
     """
@@ -573,8 +600,17 @@ def _redaction_filters(options: Mt4PipelineOptions) -> tuple[_Node, ...]:
             ("tag_on_exception", REDACTION_FAILURE_TAG),
         ),
     )
-    drop = _If(f'"{REDACTION_FAILURE_TAG}" in [tags]', (_Plugin("drop", (("id", "mt4_drop_unredactable"),)),))
-    return (redact, drop)
+    quarantine = _Plugin(
+        "ruby",
+        (
+            ("id", "mt4_quarantine_unredactable"),
+            ("init", _Code(init + _RENAME_INIT)),
+            ("code", _Code(_QUARANTINE_CODE.format(failure_tag=mt4_fields.PARSE_FAILURE_TAG))),
+            ("tag_on_exception", QUARANTINE_FAILURE_TAG),
+        ),
+    )
+    drop = _If(f'"{QUARANTINE_FAILURE_TAG}" in [tags]', (_Plugin("drop", (("id", "mt4_drop_unredactable"),)),))
+    return (redact, _If(f'"{REDACTION_FAILURE_TAG}" in [tags]', (quarantine,)), drop)
 
 
 _ROUTE_INIT = """

@@ -18,6 +18,7 @@ from components.render.logstash_pipeline import (
     DEFAULT_CA_PATH,
     DEFAULT_TLS_CERTIFICATE_PATH,
     DEFAULT_TLS_KEY_PATH,
+    QUARANTINE_FAILURE_TAG,
     REDACTION_FAILURE_TAG,
     Mt4PipelineOptions,
     pipeline_output_fields,
@@ -235,11 +236,14 @@ def test_decode_failures_are_tagged_for_the_parse_failure_dataset() -> None:
     assert flag.plugin.options["add_tag"] == [mt4_fields.PARSE_FAILURE_TAG]
 
 
-def test_only_events_whose_redaction_failed_are_dropped() -> None:
+def test_failed_redaction_is_quarantined_and_only_a_failed_quarantine_drops() -> None:
     config = parsed()
-    drops = plugins_named(config, "drop")
-    assert [use.guards for use in drops] == [(f'"{REDACTION_FAILURE_TAG}" in [tags]',)]
     assert by_id(config, "mt4_redact_sensitive").plugin.options["tag_on_exception"] == REDACTION_FAILURE_TAG
+    quarantine = by_id(config, "mt4_quarantine_unredactable")
+    assert quarantine.guards == (f'"{REDACTION_FAILURE_TAG}" in [tags]',)
+    assert quarantine.plugin.options["tag_on_exception"] == QUARANTINE_FAILURE_TAG
+    drops = plugins_named(config, "drop")
+    assert [use.guards for use in drops] == [(f'"{QUARANTINE_FAILURE_TAG}" in [tags]',)]
 
 
 def test_sensitive_keys_are_lowercased_sorted_and_deduplicated() -> None:

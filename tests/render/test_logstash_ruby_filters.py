@@ -74,6 +74,14 @@ class FakeEvent
     copy(@data.reject { |key, _| key == '@metadata' })
   end
 
+  def cancel
+    @cancelled = true
+  end
+
+  def cancelled?
+    @cancelled == true
+  end
+
   def tag(name)
     tags = Array(@data['tags'])
     @data['tags'] = tags.include?(name) ? tags : tags + [name]
@@ -99,21 +107,26 @@ class FakeRubyFilter
     eval("define_singleton_method :filter_method do |event, &new_event_block|\n #{code} \nend", binding, '(ruby filter code)')
   end
 
-  def filter(event)
-    filter_method(event)
+  def filter(event, &new_event_block)
+    filter_method(event, &new_event_block)
   rescue Exception
     event.tag(@tag_on_exception)
   end
 end
 
+module LogStash
+  Event = FakeEvent
+end
+
 spec = JSON.parse($stdin.read)
 filter = FakeRubyFilter.new(spec['init'], spec['code'], spec['tag_on_exception'])
-events = spec['events'].map do |data|
+results = spec['events'].map do |data|
   event = FakeEvent.new(data)
-  filter.filter(event)
-  event.data
+  generated = []
+  filter.filter(event) { |new_event| generated << new_event.data }
+  { 'data' => event.data, 'cancelled' => event.cancelled?, 'generated' => generated }
 end
-$stdout.write(JSON.generate(events))
+$stdout.write(JSON.generate(results))
 """
 
 
@@ -132,12 +145,20 @@ def ruby_filter(plugin_id: str, options: Mt4PipelineOptions = DEFAULTS) -> dict[
     raise AssertionError(f"no ruby filter {plugin_id}")
 
 
-def run_filter(plugin_id: str, events: list[dict[str, Any]], options: Mt4PipelineOptions = DEFAULTS) -> list[dict[str, Any]]:
-    """Run the rendered ruby filter ``plugin_id`` over ``events`` and return them."""
+def run_filter_full(plugin_id: str, events: list[dict[str, Any]], options: Mt4PipelineOptions = DEFAULTS) -> list[dict[str, Any]]:
+    """Run the rendered ruby filter over ``events``: per event its data, whether it was
+    cancelled, and the events it emitted through ``new_event_block``."""
     spec = {**ruby_filter(plugin_id, options), "events": events}
     result = subprocess.run([str(RUBY), "-e", HARNESS], input=json.dumps(spec), capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def run_filter(plugin_id: str, events: list[dict[str, Any]], options: Mt4PipelineOptions = DEFAULTS) -> list[dict[str, Any]]:
+    """Run the rendered ruby filter ``plugin_id`` over ``events`` and return them."""
+    results = run_filter_full(plugin_id, events, options)
+    assert not any(r["cancelled"] or r["generated"] for r in results), "use run_filter_full for filters that emit or cancel"
+    return [r["data"] for r in results]
 
 
 # --- routing: dataset, target data stream, event.ingested, document id ------------------------
@@ -251,9 +272,21 @@ def test_the_sensitive_key_list_is_configurable() -> None:
     assert clean == {"pin": REDACTED, "password": "kept", "x": {"account-number": REDACTED}}
 
 
-def test_an_unreferenceable_field_holding_a_secret_is_tagged_for_dropping() -> None:
+def test_an_unreferenceable_field_holding_a_secret_is_tagged_for_quarantine() -> None:
     (event,) = run_filter("mt4_redact_sensitive", [{"odd[key]": {"password": "p"}}])
     assert REDACTION_FAILURE_TAG in event["tags"]
+
+
+def test_quarantine_re_emits_a_clean_copy_and_cancels_the_original() -> None:
+    original = {"odd[key]": {"Password": "p", "n": 1}, "token": "t", "symbol": "EURUSD", "tags": ["x", REDACTION_FAILURE_TAG]}
+    (result,) = run_filter_full("mt4_quarantine_unredactable", [original])
+    assert result["cancelled"] is True
+    assert result["generated"] == [{
+        "odd_key_": {"Password": REDACTED, "n": 1},
+        "token": REDACTED,
+        "symbol": "EURUSD",
+        "tags": ["x", REDACTION_FAILURE_TAG, mt4_fields.PARSE_FAILURE_TAG],
+    }]
 
 
 # --- spread ----------------------------------------------------------------------------------
