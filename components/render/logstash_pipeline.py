@@ -189,6 +189,7 @@ def pipeline_output_fields() -> set[str]:
         "error.message",
         "event.ingested",
         "event.dataset",
+        "host.name",
     }
 
 
@@ -396,6 +397,7 @@ def _filters(options: Mt4PipelineOptions) -> tuple[_Node, ...]:
         *_decode_failure_filters(),
         _timestamp_retry(),
         *_ecs_alias_filters(),
+        _host_object_filter(),
         _spread_filter(),
         *_redaction_filters(options),
         *_routing_filters(),
@@ -470,6 +472,26 @@ def _timestamp_retry() -> _If:
     )
     keep_raw, remove_raw = _keep_raw_value("mt4_bad_timestamp", "[_@timestamp]", "unparseable @timestamp")
     return _If('"_timestampparsefailure" in [tags]', (retry, keep_raw, remove_raw))
+
+
+_HOST_CODE = """
+host = event.get('host')
+if host.is_a?(String)
+  event.remove('host')
+  event.set('[host][name]', host)
+end
+"""
+
+
+def _host_object_filter() -> _Plugin:
+    """A plain-string ``host`` (classic, non-ECS log shippers send one) becomes ``host.name``.
+
+    The templates map ``host`` as an object (``host.name``, ``host.hostname``, ``host.ip``);
+    Elasticsearch refuses a document whose ``host`` is a string there, and the event would end
+    in the dead letter queue instead of its data stream.
+    https://www.elastic.co/guide/en/logstash/8.19/plugins-filters-ruby.html
+    """
+    return _Plugin("ruby", (("id", "mt4_host_object"), ("code", _Code(_HOST_CODE))))
 
 
 def _ecs_alias_filters() -> tuple[_Node, ...]:

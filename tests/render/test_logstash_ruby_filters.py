@@ -74,6 +74,12 @@ class FakeEvent
     copy(@data.reject { |key, _| key == '@metadata' })
   end
 
+  def remove(ref)
+    keys = path(ref)
+    parent = keys[0..-2].reduce(@data) { |node, key| node.is_a?(Hash) ? node[key] : nil }
+    parent.is_a?(Hash) ? parent.delete(keys.last) : nil
+  end
+
   def cancel
     @cancelled = true
   end
@@ -287,6 +293,16 @@ def test_quarantine_re_emits_a_clean_copy_and_cancels_the_original() -> None:
         "symbol": "EURUSD",
         "tags": ["x", REDACTION_FAILURE_TAG, mt4_fields.PARSE_FAILURE_TAG],
     }]
+
+
+# --- host ------------------------------------------------------------------------------------
+
+
+def test_a_plain_string_host_becomes_host_name_and_objects_are_kept() -> None:
+    plain, nested, missing = run_filter("mt4_host_object", [{"host": "bridge-1"}, {"host": {"hostname": "b"}}, {"x": 1}])
+    assert plain == {"host": {"name": "bridge-1"}}
+    assert nested == {"host": {"hostname": "b"}}
+    assert missing == {"x": 1}
 
 
 # --- spread ----------------------------------------------------------------------------------
