@@ -20,9 +20,11 @@ What the pipeline does to an event, in order:
    the ``date`` filter, tagging a second failure instead of dropping the event;
 3. moves ECS ``log.level`` / ``log.logger`` into ``level`` / ``logger`` and removes them (they
    are aliases in the templates and Elasticsearch refuses writes to an alias);
-4. computes ``spread = round(ask - bid, 5)`` when the client did not send one;
+4. turns a plain-string ``host`` into ``host.name``; computes ``spread = round(ask - bid, 5)``
+   when the client did not send one;
 5. replaces the value of every sensitive key (any depth, arrays included, case-insensitive)
-   with ``"[REDACTED]"``;
+   with ``"[REDACTED]"``; an event whose redaction raises is re-emitted as a cleaned copy
+   tagged as a parse failure (never indexed unredacted, never silently lost);
 6. sets ``event.ingested``, ``event.dataset`` and the target data stream
    (``mt4_fields.data_stream_for`` semantics; parse failures go to ``mt4-logs-parse_failure``);
 7. writes with ``action => create`` and a document id (``event.id``, or a UUID made once per
@@ -196,9 +198,9 @@ def pipeline_output_fields() -> set[str]:
 def pipeline_tags() -> set[str]:
     """Tags this pipeline adds to indexed events (besides Logstash's own ``_*parsefailure`` tags).
 
-    ``REDACTION_FAILURE_TAG`` is not listed: events carrying it are dropped before the output.
+    A quarantined copy (its redaction failed) carries ``REDACTION_FAILURE_TAG`` as well.
     """
-    return {mt4_fields.PARSE_FAILURE_TAG}
+    return {mt4_fields.PARSE_FAILURE_TAG, REDACTION_FAILURE_TAG}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -260,7 +260,7 @@ def test_rendering_is_deterministic() -> None:
 def test_pipeline_output_fields_are_in_the_field_catalogue() -> None:
     catalogue = set(mt4_fields.EVENT_FIELDS) | set(mt4_fields.PIPELINE_FIELDS)
     assert pipeline_output_fields() - catalogue == set()
-    assert pipeline_tags() == {mt4_fields.PARSE_FAILURE_TAG}
+    assert pipeline_tags() == {mt4_fields.PARSE_FAILURE_TAG, REDACTION_FAILURE_TAG}
 
 
 def _dotted(reference: str) -> str:
