@@ -1,0 +1,85 @@
+"""The exact inventory of each stack: a resource added or lost shows up here by name.
+
+Proof limit: names and types as registered under mocks; the other program tests check inputs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.conftest import cached_run
+from tests.program import run_program
+
+#: Resources every stack has, whatever its node count.
+COMMON = {
+    "elk:components:ElkStack": ["elk"],
+    "elk:components:Credentials": ["elk-credentials"],
+    "elk:components:Pki": ["elk-pki"],
+    "elk:components:DockerHosts": ["elk-docker"],
+    "elk:components:ElasticsearchCluster": ["elk-es"],
+    "elk:components:Access": ["elk-access"],
+    "elk:components:IndexManagement": ["elk-indices"],
+    "elk:components:Logstash": ["elk-logstash"],
+    "elk:components:Kibana": ["elk-kibana"],
+    "pulumi:providers:docker": ["elk-docker-local"],
+    "pulumi:providers:elasticstack": ["elk-access-provider"],
+    "docker:index/network:Network": ["elk-docker-local-network"],
+    "docker:index/remoteImage:RemoteImage": [f"elk-docker-local-{p}-image" for p in ("elasticsearch", "kibana", "logstash")],
+    "random:index/randomPassword:RandomPassword": [
+        f"elk-credentials-{n}" for n in (
+            "elastic", "kibana-system", "logstash-system", "beats-system", "remote-monitoring-user",
+            "mt4-logstash-writer", "mt4-analyst", "mt4-admin",
+            "kibana-encrypted-saved-objects-key", "kibana-security-key", "kibana-reporting-key",
+        )
+    ],
+    "elasticstack:index/securitySystemUser:SecuritySystemUser": [
+        f"elk-access-{u}" for u in ("kibana-system", "logstash-system", "beats-system", "remote-monitoring-user")
+    ],
+    "elasticstack:index/securityRole:SecurityRole": [f"elk-access-role-{r}" for r in ("mt4-admin", "mt4-analyst", "mt4-logstash-writer")],
+    "elasticstack:index/securityUser:SecurityUser": [f"elk-access-user-{r}" for r in ("mt4-admin", "mt4-analyst", "mt4-logstash-writer")],
+    "elasticstack:index/indexLifecycle:IndexLifecycle": ["elk-indices-ilm-logs", "elk-indices-ilm-metrics"],
+    "elasticstack:index/componentTemplate:ComponentTemplate": ["elk-indices-component-mappings", "elk-indices-component-settings"],
+    "elasticstack:index/indexTemplate:IndexTemplate": ["elk-indices-template-logs", "elk-indices-template-metrics"],
+    "elasticstack:index/snapshotRepository:SnapshotRepository": ["elk-indices-repository"],
+    "elasticstack:index/snapshotLifecycle:SnapshotLifecycle": ["elk-indices-slm"],
+    "tls:index/selfSignedCert:SelfSignedCert": ["elk-pki-ca"],
+}
+
+
+def per_node(nodes: list[str], gates: list[str]) -> dict[str, list[str]]:
+    identities = [*nodes, "kibana", "logstash"]
+    return {
+        "tls:index/privateKey:PrivateKey": ["elk-pki-ca-key", *(f"elk-pki-{i}-key" for i in identities)],
+        "tls:index/certRequest:CertRequest": [f"elk-pki-{i}-csr" for i in identities],
+        "tls:index/locallySignedCert:LocallySignedCert": [f"elk-pki-{i}-cert" for i in identities],
+        "docker:index/volume:Volume": ["elk-es-backup", "elk-logstash-data", *(f"elk-es-{n}-data" for n in nodes)],
+        "docker:index/container:Container": [
+            "elk-es-backup-permissions", "elk-kibana-container", "elk-logstash-container", *(f"elk-es-{n}" for n in nodes)
+        ],
+        "pulumi-python:dynamic/elasticsearch:ClusterHealthGate": [f"elk-es-{g}-health" for g in gates],
+    }
+
+
+def inventory(run_resources: list) -> Counter:
+    return Counter((r.type, r.name) for r in run_resources)
+
+
+def expected(nodes: list[str], gates: list[str]) -> Counter:
+    merged = {**COMMON, **per_node(nodes, gates)}
+    return Counter((t, n) for t, names in merged.items() for n in names)
+
+
+@pytest.mark.parametrize(
+    ("stack", "overrides", "nodes", "gates"),
+    [
+        ("dev", None, ["es01"], []),
+        ("prod", None, ["es01", "es02", "es03"], []),
+        ("prod", {"bootstrap": "false"}, ["es01", "es02", "es03"], ["es01", "es02"]),
+    ],
+    ids=["dev is one node", "prod bootstraps three nodes", "prod after bootstrap adds two health gates"],
+)
+def test_each_stack_declares_exactly_its_inventory(stack: str, overrides: dict | None, nodes: list[str], gates: list[str]) -> None:
+    run = run_program(stack, overrides=overrides) if overrides else cached_run(stack)
+    assert inventory(run.resources) == expected(nodes, gates)
