@@ -6,7 +6,6 @@ line naming the file, the key path and what is allowed (habit taken from cfgv's 
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 
@@ -50,9 +49,3 @@ class Problems:
 
     def warning_lines(self) -> list[str]:
         return [f"{self.stack_file}: {w.key}: {w.message}" for w in self.warnings]
-
-
-def print_warnings(lines: list[str]) -> None:
-    """Warnings go to stderr; the loader also hands them to ``pulumi.log.warn``."""
-    for line in lines:
-        print(f"warning: {line}", file=sys.stderr)
