@@ -26,7 +26,3 @@ class Backoff:
 
     def reset(self) -> None:
         self._failures = 0
-
-    @property
-    def failures(self) -> int:
-        return self._failures

@@ -144,13 +144,3 @@ class EventBuffer:
         with self._lock:
             return BufferState(self._events, self._bytes, len(self._pending), self._dropped)
 
-    def discard_pending(self) -> int:
-        """Forget events not yet taken (after a close deadline); returns how many."""
-        with self._lock:
-            count, size = len(self._pending), self._pending_bytes
-            self._pending, self._pending_bytes = [], 0
-            self._events -= count
-            self._bytes -= size
-            if self._events == 0:
-                self._empty.notify_all()
-            return count

@@ -79,10 +79,6 @@ class DeliveryWorker:
         self._thread.join(max(0.0, timeout))
         return not self._thread.is_alive()
 
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
     def abandon_after_fork(self) -> None:
         """In a forked child: this thread does not exist here; close our copy of the socket only."""
         sock, self._sock = self._sock, None

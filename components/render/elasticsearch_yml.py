@@ -24,7 +24,6 @@ TRANSPORT_PORT: Final = 9300
 #: readiness.port (ES >= 8.2): opens once the node has joined a cluster with an elected master.
 #: https://www.elastic.co/guide/en/elasticsearch/reference/8.19/advanced-configuration.html#readiness-tcp-port
 READINESS_PORT: Final = 9399
-MIN_READINESS_PORT_VERSION: Final = (8, 2, 0)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -78,9 +78,6 @@ class Section:
     def key(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
 
-    def has(self, name: str) -> bool:
-        return name in self._raw
-
     def require(self, name: str, hint: str) -> None:
         """Record an error when a key without a sensible default is missing."""
         if self._raw.get(name) is None:
