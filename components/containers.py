@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_docker as docker
@@ -21,9 +22,29 @@ RESTART = "unless-stopped"
 ES_ULIMITS = (("memlock", -1, -1), ("nofile", 65535, 65535))
 SERVICE_ULIMITS = (("nofile", 65535, 65535),)
 MIB = 1024**2
-#: Private keys and password files: owner uid 1000 and group 0 (the images run as 1000:0), so
-#: the file stays readable through the group even if an engine ignores the upload's owner.
-SECRET_MODE = "0440"
+
+
+@dataclass(frozen=True)
+class ImageUser:
+    """The uid and primary gid an image runs its service as; uploads are owned by exactly these."""
+
+    uid: str
+    gid: str
+
+
+#: Read from each 8.19 Dockerfile (sources in tests/contracts/images_8.19.json). The images differ:
+#: Elasticsearch is ``USER 1000:0``; Kibana ``USER 1000`` (gid 1000, also in group 0); Logstash
+#: ``USER 1000`` (gid 1000) and *not* in group 0, so group 0 is no fallback for it.
+IMAGE_USERS: Mapping[str, ImageUser] = {
+    "elasticsearch": ImageUser(uid="1000", gid="0"),
+    "kibana": ImageUser(uid="1000", gid="1000"),
+    "logstash": ImageUser(uid="1000", gid="1000"),
+}
+#: Rendered configs and certificates: the image user reads them, its group too, nobody else.
+CONFIG_MODE = "0640"
+#: Private keys and password files: readable by the image's user alone. Elasticsearch's
+#: env-from-file step refuses any ``*_FILE`` file whose mode is not 400 or 600 (exit 1).
+SECRET_MODE = "0400"
 
 
 def config_hash(files: Mapping[str, str]) -> str:
@@ -43,9 +64,12 @@ def ulimits(spec: tuple[tuple[str, int, int], ...]) -> list[docker.ContainerUlim
     return [docker.ContainerUlimitArgs(name=n, soft=s, hard=h) for n, s, h in spec]
 
 
-def upload(path: str, content: pulumi.Input[str], *, owner: str, mode: str) -> docker.ContainerUploadArgs:
-    """One file into the container (works on remote Docker hosts; no bind mount of local paths)."""
-    return docker.ContainerUploadArgs(file=path, content=content, owner=owner, group="0", permissions=mode)
+def upload(product: str, path: str, content: pulumi.Input[str], *, mode: str) -> docker.ContainerUploadArgs:
+    """One file into a container of ``product``, owned by that image's user (works on remote
+    Docker hosts; no bind mount of local paths). Numeric ids: names would resolve on the machine
+    running Pulumi, not in the image."""
+    user = IMAGE_USERS[product]
+    return docker.ContainerUploadArgs(file=path, content=content, owner=user.uid, group=user.gid, permissions=mode)
 
 
 def memory_mb(size_bytes: int) -> int:

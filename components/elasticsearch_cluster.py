@@ -18,7 +18,8 @@ from components.providers.cluster_health import ClusterHealthGate
 from components.render import elasticsearch_yml as es_yml
 from components.settings.model import Elasticsearch, ElasticsearchNode
 
-ES_UID = "1000"
+#: The image's user (USER 1000:0): owns every upload and, after the one-shot chown, the backup volume.
+ES_USER = c.IMAGE_USERS["elasticsearch"]
 PASSWORD_FILE = f"{es_yml.CONFIG_DIR}/secrets/elastic-password"
 EXTRA_JVM_OPTIONS = f"{es_yml.CONFIG_DIR}/jvm.options.d/extra.options"
 #: A fresh node needs a minute or two to start and join; a rolling replacement waits this long.
@@ -138,7 +139,7 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             image=placed.images["elasticsearch"].image_id,
             user="0:0",
             entrypoints=["/bin/bash", "-c"],
-            command=[f"chown {ES_UID}:0 {args.repo_path} && chmod 2770 {args.repo_path}"],
+            command=[f"chown {ES_USER.uid}:{ES_USER.gid} {args.repo_path} && chmod 2770 {args.repo_path}"],
             mounts=[docker.ContainerMountArgs(type="volume", source=self.backup_volume.name, target=args.repo_path)],
             attach=True,
             must_run=False,
@@ -158,17 +159,18 @@ class ElasticsearchCluster(pulumi.ComponentResource):
         heap = es_yml.render_heap_options(node.heap_bytes)
         plain_files = {es_yml.CONFIG_DIR + "/elasticsearch.yml": yml, es_yml.HEAP_OPTIONS: heap}
         uploads = [
-            c.upload(es_yml.CONFIG_DIR + "/elasticsearch.yml", yml, owner=ES_UID, mode="0640"),
-            c.upload(es_yml.HEAP_OPTIONS, heap, owner=ES_UID, mode="0640"),
-            c.upload(es_yml.CA_CERT, args.ca_cert_pem, owner=ES_UID, mode="0640"),
-            c.upload(es_yml.NODE_CERT, cert.cert_pem, owner=ES_UID, mode="0640"),
-            c.upload(es_yml.NODE_KEY, cert.key_pem, owner=ES_UID, mode=c.SECRET_MODE),
-            c.upload(PASSWORD_FILE, args.elastic_password, owner=ES_UID, mode=c.SECRET_MODE),
+            c.upload("elasticsearch", es_yml.CONFIG_DIR + "/elasticsearch.yml", yml, mode=c.CONFIG_MODE),
+            c.upload("elasticsearch", es_yml.HEAP_OPTIONS, heap, mode=c.CONFIG_MODE),
+            c.upload("elasticsearch", es_yml.CA_CERT, args.ca_cert_pem, mode=c.CONFIG_MODE),
+            c.upload("elasticsearch", es_yml.NODE_CERT, cert.cert_pem, mode=c.CONFIG_MODE),
+            c.upload("elasticsearch", es_yml.NODE_KEY, cert.key_pem, mode=c.SECRET_MODE),
+            # ELASTIC_PASSWORD_FILE: the entrypoint refuses any mode but 400/600 and reads it as uid 1000.
+            c.upload("elasticsearch", PASSWORD_FILE, args.elastic_password, mode=c.SECRET_MODE),
         ]
         if args.settings.jvm_options:
             extra = es_yml.render_jvm_options(args.settings.jvm_options)
             plain_files[EXTRA_JVM_OPTIONS] = extra
-            uploads.append(c.upload(EXTRA_JVM_OPTIONS, extra, owner=ES_UID, mode="0640"))
+            uploads.append(c.upload("elasticsearch", EXTRA_JVM_OPTIONS, extra, mode=c.CONFIG_MODE))
         ports = []
         if node.http_port:
             ports.append(docker.ContainerPortArgs(internal=es_yml.HTTP_PORT, external=node.http_port, ip=args.bind_address))

@@ -18,7 +18,6 @@ from components.pki import IssuedCertificate
 from components.render import kibana_yml
 from components.settings.model import Kibana as KibanaSettings
 
-KIBANA_UID = "1000"
 CONFIG_FILE = "/usr/share/kibana/config/kibana.yml"
 #: Kibana migrates saved objects on first start; give it time.
 WAIT_TIMEOUT_SECONDS = 600
@@ -77,13 +76,13 @@ class Kibana(pulumi.ComponentResource):
         options = yml_options(args)
         yml = kibana_yml.render_kibana_yml(options)
         uploads = [
-            c.upload(CONFIG_FILE, yml, owner=KIBANA_UID, mode="0640"),
-            c.upload(kibana_yml.DEFAULT_CA_PATH, args.ca_cert_pem, owner=KIBANA_UID, mode="0640"),
+            c.upload("kibana", CONFIG_FILE, yml, mode=c.CONFIG_MODE),
+            c.upload("kibana", kibana_yml.DEFAULT_CA_PATH, args.ca_cert_pem, mode=c.CONFIG_MODE),
         ]
         if s.tls:
             uploads += [
-                c.upload(kibana_yml.DEFAULT_SERVER_CERTIFICATE_PATH, args.certificate.cert_pem, owner=KIBANA_UID, mode="0640"),
-                c.upload(kibana_yml.DEFAULT_SERVER_KEY_PATH, args.certificate.key_pem, owner=KIBANA_UID, mode=c.SECRET_MODE),
+                c.upload("kibana", kibana_yml.DEFAULT_SERVER_CERTIFICATE_PATH, args.certificate.cert_pem, mode=c.CONFIG_MODE),
+                c.upload("kibana", kibana_yml.DEFAULT_SERVER_KEY_PATH, args.certificate.key_pem, mode=c.SECRET_MODE),
             ]
         keys = args.encryption_keys
         envs = pulumi.Output.all(

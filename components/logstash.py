@@ -19,7 +19,6 @@ from components.render import logstash_pipeline as pipeline
 from components.render import logstash_yml
 from components.settings.model import Logstash as LogstashSettings
 
-LS_UID = "1000"
 CONFIG_DIR = "/usr/share/logstash/config"
 WRITER_PASSWORD_ENV = "MT4_WRITER_PASSWORD"
 WRITER_USER = "mt4_logstash_writer"
@@ -107,11 +106,11 @@ class Logstash(pulumi.ComponentResource):
             ),
         )
         files = rendered_files(args)
-        uploads = [c.upload(path, text, owner=LS_UID, mode="0640") for path, text in sorted(files.items())]
+        uploads = [c.upload("logstash", path, text, mode=c.CONFIG_MODE) for path, text in sorted(files.items())]
         uploads += [
-            c.upload(pipeline.DEFAULT_CA_PATH, args.ca_cert_pem, owner=LS_UID, mode="0640"),
-            c.upload(pipeline.DEFAULT_TLS_CERTIFICATE_PATH, args.certificate.cert_pem, owner=LS_UID, mode="0640"),
-            c.upload(pipeline.DEFAULT_TLS_KEY_PATH, args.certificate.key_pkcs8_pem, owner=LS_UID, mode=c.SECRET_MODE),
+            c.upload("logstash", pipeline.DEFAULT_CA_PATH, args.ca_cert_pem, mode=c.CONFIG_MODE),
+            c.upload("logstash", pipeline.DEFAULT_TLS_CERTIFICATE_PATH, args.certificate.cert_pem, mode=c.CONFIG_MODE),
+            c.upload("logstash", pipeline.DEFAULT_TLS_KEY_PATH, args.certificate.key_pkcs8_pem, mode=c.SECRET_MODE),
         ]
         heap_mb = s.heap_bytes // c.MIB
         envs = pulumi.Output.all(args.writer_password).apply(

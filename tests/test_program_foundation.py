@@ -96,7 +96,8 @@ def test_node_files_are_owned_by_the_elasticsearch_user(prod: Run) -> None:
     n = es_nodes(prod)[0]
     for u in n.inputs["uploads"]:
         assert u["owner"] == "1000" and u["group"] == "0", u["file"]
-    assert upload(n, "/usr/share/elasticsearch/config/certs/node.key")["permissions"] == "0440"
+    assert upload(n, "/usr/share/elasticsearch/config/certs/node.key")["permissions"] == "0400"
+    assert upload(n, "/usr/share/elasticsearch/config/secrets/elastic-password")["permissions"] == "0400"
 
 
 def test_node_container_limits_and_logging(prod: Run) -> None:

@@ -92,7 +92,8 @@ def test_logstash_keeps_its_queue_on_a_volume_and_publishes_both_inputs(run: Run
     assert settings["queue.type"] == "persisted" and settings["path.data"] == "/usr/share/logstash/data"
     assert sorted(p["internal"] for p in ls.inputs["ports"]) == [5000, 5044]
     key_upload = next(u for u in ls.inputs["uploads"] if u["file"].endswith(".pkcs8.key"))
-    assert key_upload["permissions"] == "0440" and "BEGIN PRIVATE KEY" in key_upload["content"]
+    assert key_upload["permissions"] == "0400" and "BEGIN PRIVATE KEY" in key_upload["content"]
+    assert {(u["owner"], u["group"]) for u in ls.inputs["uploads"]} == {("1000", "1000")}, "Logstash is not in group 0"
 
 
 def test_kibana_yml_points_at_the_nodes_and_serves_tls_only_in_prod() -> None:

@@ -1,0 +1,390 @@
+"""Every container of both stacks, checked against what its 8.19 image expects.
+
+The image side is ``tests/contracts/images_8.19.json``: the user and groups each image runs as,
+which ``*_FILE`` variables its entrypoint loads and how strictly, which env var names it turns
+into settings, and which paths exist with which owner and mode, each read from the image's
+Dockerfile and entrypoint. Here the real ``__main__.py`` runs under mocks and every upload, env
+var and mount of every container is held against that file.
+
+Proof limit: this proves what we hand the engine matches what the sources say the image does;
+the contract itself is only as good as the sources read (see ``version_gap`` in the JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pytest
+
+from tests.conftest import cached_run
+from tests.program import Registration, Run
+
+CONTRACT_FILE = Path(__file__).resolve().parent / "contracts" / "images_8.19.json"
+CONTRACT: dict[str, Any] = json.loads(CONTRACT_FILE.read_text())
+IMAGES: dict[str, dict[str, Any]] = CONTRACT["images"]
+CONTAINER = "docker:index/container:Container"
+STACKS = ("dev", "prod")
+
+#: The env vars we mean each image to receive. Anything else is a mistake, and none of these may
+#: be one the entrypoint turns into a setting (we configure through rendered files only).
+INTENDED_ENV: dict[str, frozenset[str]] = {
+    "elasticsearch": frozenset({"ELASTIC_PASSWORD_FILE"}),
+    "kibana": frozenset({
+        "NODE_OPTIONS", "KIBANA_SYSTEM_PASSWORD", "KIBANA_ENCRYPTED_SAVED_OBJECTS_KEY",
+        "KIBANA_SECURITY_ENCRYPTION_KEY", "KIBANA_REPORTING_ENCRYPTION_KEY",
+    }),
+    "logstash": frozenset({"LS_JAVA_OPTS", "MT4_WRITER_PASSWORD"}),
+}
+#: One-shot root containers (role label) that prepare a volume; not services, no image contract.
+ROOT_HELPER_ROLE = "backup-permissions"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a process is for the kernel's permission check: uid, primary gid, supplementary groups."""
+
+    uid: int
+    gid: int
+    groups: frozenset[int]
+
+    @property
+    def all_groups(self) -> frozenset[int]:
+        return self.groups | {self.gid}
+
+
+@dataclass(frozen=True)
+class Inode:
+    owner: int
+    group: int
+    mode: int
+
+
+def identity_of(image: str) -> Identity:
+    user = IMAGES[image]["user"]
+    return Identity(uid=user["uid"], gid=user["gid"], groups=frozenset(user["supplementary_groups"]))
+
+
+def permission_bits(who: Identity, node: Inode) -> int:
+    """The rwx triplet the kernel applies: owner bits if the uid owns it, else group bits if any of
+    the groups matches, else other bits (a matching owner never falls through to the group)."""
+    if who.uid == 0:
+        return 0o7
+    if who.uid == node.owner:
+        return (node.mode >> 6) & 0o7
+    if node.group in who.all_groups:
+        return (node.mode >> 3) & 0o7
+    return node.mode & 0o7
+
+
+def can_read(who: Identity, node: Inode) -> bool:
+    return bool(permission_bits(who, node) & 0o4)
+
+
+def can_write_dir(who: Identity, node: Inode) -> bool:
+    return permission_bits(who, node) & 0o3 == 0o3
+
+
+def setting_env_hits(image: str, name: str) -> str | None:
+    """The setting the image's entrypoint would make of env var ``name``, or None."""
+    rules = IMAGES[image]["setting_env"]
+    for pattern in rules.get("regexes", []):
+        if re.fullmatch(pattern, name):
+            return f"matches {pattern}"
+    if name in rules.get("setting_of", {}):
+        return rules["setting_of"][name]
+    if "settings" in rules:
+        normalized = {s.lower().replace(".", "").replace("_", ""): s for s in rules["settings"]}
+        return normalized.get(name.lower().replace(".", "").replace("_", ""))
+    return None
+
+
+def contract_path(image: str, path: str) -> dict[str, Any] | None:
+    return next((p for p in IMAGES[image]["paths"] if p["path"] == path), None)
+
+
+def in_image_home(image: str, path: str) -> bool:
+    return PurePosixPath(path).is_relative_to(IMAGES[image]["home"])
+
+
+# ---------------------------------------------------------------------------- the program's side
+
+
+def role_of(r: Registration) -> str | None:
+    return next((lbl["value"] for lbl in r.inputs.get("labels", []) if lbl["label"] == "role"), None)
+
+
+def image_of(r: Registration) -> str:
+    """Which contract image a container runs: its image input is the pinned RemoteImage's id,
+    which the mocks make ``sha256:mock-<repository>:<tag>``."""
+    ref = r.inputs["image"].removeprefix("sha256:mock-")
+    repository = ref.rsplit(":", 1)[0]
+    matches = [name for name, spec in IMAGES.items() if spec["image"] == repository]
+    assert len(matches) == 1, f"{r.urn}: image {ref!r} has no contract in {CONTRACT_FILE.name}"
+    return matches[0]
+
+
+def env_of(r: Registration) -> dict[str, str]:
+    pairs = [e.split("=", 1) for e in r.inputs.get("envs", [])]
+    return {k: v for k, v in pairs}
+
+
+def inode_of(upload: dict[str, Any]) -> Inode:
+    for key in ("owner", "group", "permissions"):
+        assert isinstance(upload.get(key), str), f"{upload['file']}: {key} must be set explicitly"
+    assert upload["owner"].isdigit() and upload["group"].isdigit(), (
+        f"{upload['file']}: owner/group must be numeric (names resolve on the machine running Pulumi)")
+    return Inode(owner=int(upload["owner"]), group=int(upload["group"]), mode=int(upload["permissions"], 8))
+
+
+def service_containers(run: Run) -> list[Registration]:
+    return [r for r in run.of_type(CONTAINER) if role_of(r) != ROOT_HELPER_ROLE]
+
+
+def root_helpers(run: Run) -> list[Registration]:
+    return [r for r in run.of_type(CONTAINER) if role_of(r) == ROOT_HELPER_ROLE]
+
+
+def every_service(run: Run) -> list[tuple[Registration, str]]:
+    found = [(r, image_of(r)) for r in service_containers(run)]
+    assert {img for _, img in found} == set(IMAGES), "every image with a contract is run, and only those"
+    return found
+
+
+# ---------------------------------------------------------------------------- the checks
+
+
+def upload_problems(r: Registration, image: str) -> list[str]:
+    """Each upload is owned by the image's user and one of its groups, and readable by it."""
+    who = identity_of(image)
+    problems = []
+    for u in r.inputs.get("uploads", []):
+        node = inode_of(u)
+        where = f"{r.name}: {u['file']} ({u['owner']}:{u['group']} {u['permissions']})"
+        if node.owner != who.uid:
+            problems.append(f"{where}: owner is not the image's uid {who.uid}")
+        if node.group not in who.all_groups:
+            problems.append(f"{where}: group {node.group} is none of the image user's groups {sorted(who.all_groups)}")
+        if not can_read(who, node):
+            problems.append(f"{where}: unreadable for {who}")
+        parent = contract_path(image, str(PurePosixPath(u["file"]).parent))
+        if parent is not None and not permission_bits(who, Inode(parent["owner"], parent["group"], int(parent["mode"], 8))) & 0o1:
+            problems.append(f"{where}: its directory is not traversable for the image user")
+    return problems
+
+
+def file_env_problems(r: Registration, image: str) -> list[str]:
+    """Every ``*_FILE`` var is one the entrypoint loads, pointing at an upload it accepts and can read."""
+    rules = IMAGES[image]["file_env"]
+    who = identity_of(image)
+    uploads = {u["file"]: u for u in r.inputs.get("uploads", [])}
+    problems = []
+    for name, value in env_of(r).items():
+        if not name.endswith("_FILE"):
+            continue
+        if name not in rules["names"]:
+            problems.append(f"{r.name}: {name} is not loaded by the {image} entrypoint (it loads {rules['names']})")
+            continue
+        if name.removesuffix("_FILE") in env_of(r):
+            problems.append(f"{r.name}: {name} and {name.removesuffix('_FILE')} are mutually exclusive")
+        upload = uploads.get(value)
+        if upload is None:
+            problems.append(f"{r.name}: {name} points at {value}, which is not uploaded")
+            continue
+        mode = f"0{int(upload['permissions'], 8):o}"
+        if mode not in rules["allowed_modes"]:
+            problems.append(f"{r.name}: {value} has mode {mode}; the entrypoint wants one of {rules['allowed_modes']}")
+        if not can_read(who, inode_of(upload)):
+            problems.append(f"{r.name}: {value} is unreadable for the entrypoint ({rules['read_as']})")
+    return problems
+
+
+def env_name_problems(r: Registration, image: str) -> list[str]:
+    spec = IMAGES[image]
+    forbidden = {f["name"] for f in spec["forbidden_env"]}
+    problems = []
+    for name in env_of(r):
+        if name not in INTENDED_ENV[image]:
+            problems.append(f"{r.name}: env var {name} is not one we mean {image} to get")
+        if name in forbidden:
+            problems.append(f"{r.name}: env var {name} is forbidden for {image}")
+        setting = setting_env_hits(image, name)
+        if setting is not None:
+            problems.append(f"{r.name}: the {image} entrypoint turns env var {name} into a setting ({setting})")
+    return problems
+
+
+def mount_problems(r: Registration, image: str, run: Run) -> list[str]:
+    """A volume on an image directory takes that directory's owner and mode (copy-up): it must be
+    writable for the image user. Elsewhere the volume is root-owned: a root helper must chown it
+    first, and this container must wait for it."""
+    who = identity_of(image)
+    problems = []
+    for m in r.inputs.get("mounts", []):
+        where = f"{r.name}: mount {m['source']} -> {m['target']}"
+        if m.get("type") != "volume":
+            problems.append(f"{where}: only volumes (files travel as uploads, never bind mounts)")
+            continue
+        if (m.get("volumeOptions") or {}).get("noCopy"):
+            problems.append(f"{where}: no_copy leaves the volume root-owned")
+        spec = contract_path(image, m["target"])
+        if spec is not None and spec["in_image"]:
+            if not can_write_dir(who, Inode(spec["owner"], spec["group"], int(spec["mode"], 8))):
+                problems.append(f"{where}: the image directory is not writable for {who}")
+            continue
+        if in_image_home(image, m["target"]):
+            problems.append(f"{where}: {m['target']} is under the image's home but not in the contract")
+            continue
+        problems += root_helper_problems(r, m, who, run)
+    return problems
+
+
+CHOWN = re.compile(r"^chown (?P<uid>\d+):(?P<gid>\d+) (?P<path>\S+) && chmod (?P<mode>[0-7]{3,4}) (?P=path)$")
+
+
+def root_helper_problems(r: Registration, mount: dict[str, Any], who: Identity, run: Run) -> list[str]:
+    where = f"{r.name}: mount {mount['source']} -> {mount['target']} (no such directory in the image: root-owned)"
+    helpers = [h for h in root_helpers(run)
+               if any(hm["source"] == mount["source"] and hm["target"] == mount["target"] for hm in h.inputs.get("mounts", []))]
+    if len(helpers) != 1:
+        return [f"{where}: needs exactly one root helper that mounts the same volume, found {len(helpers)}"]
+    [helper] = helpers
+    problems = []
+    if helper.inputs.get("user") != "0:0":
+        problems.append(f"{where}: helper {helper.name} must run as 0:0 to chown")
+    if helper.urn not in r.dependencies:
+        problems.append(f"{where}: does not wait for {helper.name}")
+    [command] = helper.inputs.get("command") or [""]
+    fix = CHOWN.match(command)
+    if fix is None or fix["path"] != mount["target"]:
+        return [*problems, f"{where}: helper command {command!r} does not chown and chmod {mount['target']}"]
+    fixed = Inode(int(fix["uid"]), int(fix["gid"]), int(fix["mode"], 8))
+    if not can_write_dir(who, fixed):
+        problems.append(f"{where}: after {command!r} it is still not writable for {who}")
+    return problems
+
+
+def runs_as_the_image_says(r: Registration) -> list[str]:
+    """Overriding user, entrypoint or command would bypass the contract (and the entrypoint)."""
+    return [f"{r.name}: sets {key}={r.inputs[key]!r}" for key in ("user", "entrypoints", "command", "groupAdds") if r.inputs.get(key)]
+
+
+# ---------------------------------------------------------------------------- the tests
+
+
+@pytest.fixture(params=STACKS)
+def run(request: pytest.FixtureRequest) -> Run:
+    return cached_run(request.param)
+
+
+def test_every_fact_of_the_contract_names_its_source() -> None:
+    for image, spec in IMAGES.items():
+        assert spec["user"]["sources"], image
+        for entry in spec["paths"]:
+            assert entry["sources"], (image, entry["path"])
+            assert all(s.get("repo") and (s.get("commit") or s.get("branch") or s.get("url") or s.get("note")) for s in entry["sources"])
+        assert spec["setting_env"]["sources"], image
+
+
+def test_the_contract_states_the_users_the_sources_show() -> None:
+    assert identity_of("elasticsearch") == Identity(1000, 0, frozenset({0}))
+    assert identity_of("kibana") == Identity(1000, 1000, frozenset({0}))
+    assert identity_of("logstash") == Identity(1000, 1000, frozenset())
+    assert IMAGES["elasticsearch"]["file_env"]["allowed_modes"] == ["0400", "0600"]
+
+
+def test_uploads_are_owned_by_and_readable_for_the_image_user(run: Run) -> None:
+    problems = [p for r, image in every_service(run) for p in upload_problems(r, image)]
+    assert problems == []
+
+
+def test_file_env_vars_point_at_files_the_entrypoint_accepts(run: Run) -> None:
+    problems = [p for r, image in every_service(run) for p in file_env_problems(r, image)]
+    assert problems == []
+    es = [r for r, image in every_service(run) if image == "elasticsearch"]
+    assert es and all("ELASTIC_PASSWORD_FILE" in env_of(r) for r in es), "the elastic password reaches every node as a file"
+
+
+def test_no_env_var_becomes_a_setting_by_accident(run: Run) -> None:
+    problems = [p for r, image in every_service(run) for p in env_name_problems(r, image)]
+    assert problems == []
+
+
+def test_mounts_are_writable_for_the_image_user(run: Run) -> None:
+    problems = [p for r, image in every_service(run) for p in mount_problems(r, image, run)]
+    assert problems == []
+
+
+def test_service_containers_keep_the_image_user_and_entrypoint(run: Run) -> None:
+    problems = [p for r, _ in every_service(run) for p in runs_as_the_image_says(r)]
+    assert problems == []
+
+
+# ---------------------------------------------------------------------------- the checks can fail
+
+
+def upload_at(path: str, owner: str, group: str, mode: str) -> dict[str, str]:
+    return {"file": path, "owner": owner, "group": group, "permissions": mode, "content": "x"}
+
+
+def fake(
+    name: str, *, uploads: tuple[dict, ...] = (), envs: tuple[str, ...] = (), mounts: tuple[dict, ...] = (), deps: tuple[str, ...] = ()
+) -> Registration:
+    """A container registration as the mocks record it, for showing that each check can fail."""
+    return Registration(
+        type=CONTAINER, name=name, urn=f"urn:{name}",
+        inputs={"uploads": list(uploads), "envs": list(envs), "mounts": list(mounts)},
+        raw={}, parent="", dependencies=list(deps), provider="", protect=False, retain_on_delete=False,
+        delete_before_replace=False, deleted_with="", custom=True,
+    )
+
+
+def test_a_group_readable_password_file_is_refused_for_elasticsearch() -> None:
+    pw = "/usr/share/elasticsearch/config/secrets/elastic-password"
+    bad = fake("es", uploads=(upload_at(pw, "1000", "0", "0440"),), envs=(f"ELASTIC_PASSWORD_FILE={pw}",))
+    assert any("mode 0440" in p for p in file_env_problems(bad, "elasticsearch"))
+    not_ours = fake("es", uploads=(upload_at(pw, "0", "0", "0400"),), envs=(f"ELASTIC_PASSWORD_FILE={pw}",))
+    assert any("unreadable" in p for p in file_env_problems(not_ours, "elasticsearch"))
+    good = fake("es", uploads=(upload_at(pw, "1000", "0", "0400"),), envs=(f"ELASTIC_PASSWORD_FILE={pw}",))
+    assert file_env_problems(good, "elasticsearch") == []
+    unknown = fake("es", envs=("MY_SECRET_FILE=/x",))
+    assert any("not loaded" in p for p in file_env_problems(unknown, "elasticsearch"))
+
+
+def test_group_zero_means_nothing_to_logstash() -> None:
+    key = "/usr/share/logstash/config/certs/logstash.pkcs8.key"
+    assert any("group 0 is none" in p for p in upload_problems(fake("ls", uploads=(upload_at(key, "1000", "0", "0440"),)), "logstash"))
+    root_owned = fake("ls", uploads=(upload_at(key, "0", "0", "0440"),))
+    assert any("unreadable" in p for p in upload_problems(root_owned, "logstash"))
+    kibana_root_owned = upload_problems(fake("kb", uploads=(upload_at("/usr/share/kibana/config/kibana.yml", "0", "0", "0440"),)), "kibana")
+    assert [p.split(": ")[-1] for p in kibana_root_owned] == ["owner is not the image's uid 1000"], "readable through group 0"
+    assert not can_read(identity_of("logstash"), Inode(1, 0, 0o440)) and can_read(identity_of("kibana"), Inode(1, 0, 0o440))
+    assert not can_read(identity_of("logstash"), Inode(1000, 1000, 0o040)), "an owner never falls through to the group bits"
+
+
+def test_env_names_the_entrypoints_would_rewrite_are_caught() -> None:
+    assert setting_env_hits("elasticsearch", "cluster.name") and setting_env_hits("elasticsearch", "ES_SETTING_CLUSTER_NAME")
+    assert setting_env_hits("kibana", "ELASTICSEARCH_PASSWORD") == "elasticsearch.password"
+    assert setting_env_hits("logstash", "PIPELINE_WORKERS") == "pipeline.workers"
+    assert setting_env_hits("logstash", "pipeline.batch.size") == "pipeline.batch.size"
+    assert setting_env_hits("logstash", "MT4_WRITER_PASSWORD") is None
+    assert any("forbidden" in p for p in env_name_problems(fake("es", envs=("ELASTIC_PASSWORD=x",)), "elasticsearch"))
+
+
+def test_a_root_owned_volume_without_its_helper_is_caught() -> None:
+    lone = Run(resources=[])
+    mount = {"type": "volume", "source": "backup", "target": "/backup/elasticsearch"}
+    assert any("root helper" in p for p in mount_problems(fake("es", mounts=(mount,)), "elasticsearch", lone))
+    helper = fake("helper", mounts=(mount,))
+    helper.inputs.update(user="0:0", command=["chown 0:0 /backup/elasticsearch && chmod 0755 /backup/elasticsearch"],
+                         labels=[{"label": "role", "value": ROOT_HELPER_ROLE}])
+    with_bad_helper = Run(resources=[helper])
+    problems = mount_problems(fake("es", mounts=(mount,), deps=("urn:helper",)), "elasticsearch", with_bad_helper)
+    assert any("still not writable" in p for p in problems)
+    unlisted = {"type": "volume", "source": "p", "target": "/usr/share/kibana/plugins"}
+    assert any("not in the contract" in p for p in mount_problems(fake("kb", mounts=(unlisted,)), "kibana", lone))
+    assert not can_write_dir(identity_of("logstash"), Inode(0, 0, 0o775)), "group 0 gives Logstash nothing"
+    assert can_write_dir(identity_of("elasticsearch"), Inode(0, 0, 0o775))
