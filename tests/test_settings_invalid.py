@@ -297,12 +297,12 @@ BAD = [
         f"Pulumi.prod.yaml: snapshots.schedule: '30 1 * * *' has 5 fields; {CRON_HINT}"),
     Bad("a cron setting both day-of-month and day-of-week is refused", "prod",
         {"snapshots.schedule": "0 30 1 * * MON"},
-        "Pulumi.prod.yaml: snapshots.schedule: '0 30 1 * * MON' sets both day-of-month and day-of-week; exactly one of them "
-        "must be '?', e.g. '0 30 1 * * ?'"),
+        "Pulumi.prod.yaml: snapshots.schedule: '0 30 1 * * MON' has '?' in neither of day-of-month and day-of-week; exactly "
+        "one of them must be '?', e.g. '0 30 1 * * ?' (nightly 01:30)"),
     Bad("a cron with question marks in both day fields is refused", "prod",
         {"snapshots.schedule": "0 30 1 ? * ?"},
-        "Pulumi.prod.yaml: snapshots.schedule: '0 30 1 ? * ?' has '?' in both day-of-month and day-of-week; exactly one of them "
-        "must be '?', e.g. '0 30 1 * * ?'"),
+        "Pulumi.prod.yaml: snapshots.schedule: '0 30 1 ? * ?' has '?' in both of day-of-month and day-of-week; exactly one of "
+        "them must be '?', e.g. '0 30 1 * * ?' (nightly 01:30)"),
     Bad("keeping more snapshots at least than at most is refused", "dev",
         {"snapshots.min_count": 20},
         "Pulumi.dev.yaml: snapshots.min_count: 20 is more than snapshots.max_count (10); SLM keeps at least min_count and at "
@@ -338,6 +338,85 @@ BAD = [
     Bad("a mapping where the node list is expected is refused", "dev",
         {"elasticsearch.nodes": {"name": "es01"}},
         "Pulumi.dev.yaml: elasticsearch.nodes: must be a list, got {'name': 'es01'}"),
+    # --- hardening: what Elastic or Docker would refuse during up, refused at load time -------------
+    Bad("a cron minute out of range is refused", "prod",
+        {"snapshots.schedule": "0 61 1 * * ?"},
+        "Pulumi.prod.yaml: snapshots.schedule: '0 61 1 * * ?' minutes '61': 61 is out of range; allowed 0-59"),
+    Bad("a cron month of 13 is refused", "prod",
+        {"snapshots.schedule": "0 30 1 * 13 ?"},
+        "Pulumi.prod.yaml: snapshots.schedule: '0 30 1 * 13 ?' month '13': 13 is out of range; allowed 1-12"),
+    Bad("a cron day-of-week name that does not exist is refused", "prod",
+        {"snapshots.schedule": "0 30 1 ? * MOM"},
+        "Pulumi.prod.yaml: snapshots.schedule: '0 30 1 ? * MOM' day-of-week 'MOM': 'MOM' is not a name here (allowed: SUN-SAT)"),
+    Bad("a cron step of zero is refused", "prod",
+        {"snapshots.schedule": "0 */0 * * * ?"},
+        "Pulumi.prod.yaml: snapshots.schedule: '0 */0 * * * ?' minutes '*/0': the step 0 must be from 1 to 59"),
+    Bad("a newline in a JVM option is refused", "dev",
+        {"elasticsearch.jvm_options": ["-XX:+UseG1GC\n-Xmx30g"]},
+        "Pulumi.dev.yaml: elasticsearch.jvm_options[0]: holds a control character or a line break; it is written into rendered "
+        "files and names, write it on one line"),
+    Bad("a control character in the public host is refused", "prod",
+        {"network.public_host": "elk\tmt4"},
+        "Pulumi.prod.yaml: network.public_host: holds a control character or a line break; it is written into rendered files "
+        "and names, write it on one line"),
+    Bad("a snapshot location over the data path is refused", "prod",
+        {"snapshots.location": "/usr/share/elasticsearch/data"},
+        "Pulumi.prod.yaml: snapshots.location: '/usr/share/elasticsearch/data' is /usr/share/elasticsearch/data, which the "
+        "Elasticsearch image uses (the node's data volume); the backup volume mounted there would hide it. Use a path of its "
+        "own, e.g. /backup/elasticsearch"),
+    Bad("a snapshot location inside the config path is refused", "prod",
+        {"snapshots.location": "/usr/share/elasticsearch/config/backup"},
+        "Pulumi.prod.yaml: snapshots.location: '/usr/share/elasticsearch/config/backup' is inside "
+        "/usr/share/elasticsearch/config, which the Elasticsearch image uses (configuration, certificates and the keystore); "
+        "the backup volume mounted there would sit inside a path Elasticsearch manages. Use a path of its own, e.g. "
+        "/backup/elasticsearch"),
+    Bad("a snapshot location that contains the image's home is refused", "prod",
+        {"snapshots.location": "/usr/share"},
+        "Pulumi.prod.yaml: snapshots.location: '/usr/share' contains /usr/share/elasticsearch, which the Elasticsearch image "
+        "uses (its home); the backup volume mounted there would hide it. Use a path of its own, e.g. /backup/elasticsearch"),
+    Bad("a snapshot location in a system directory is refused", "prod",
+        {"snapshots.location": "/etc/backup"},
+        "Pulumi.prod.yaml: snapshots.location: '/etc/backup' is inside /etc, which the Elasticsearch image uses (system files); "
+        "the backup volume mounted there would hide or shadow files the image needs. Use a path of its own, e.g. "
+        "/backup/elasticsearch"),
+    Bad("a snapshot location with dot-dot is refused", "prod",
+        {"snapshots.location": "/backup/../usr/share/elasticsearch/data"},
+        "Pulumi.prod.yaml: snapshots.location: '/backup/../usr/share/elasticsearch/data' is not a plain absolute path; write it "
+        "without '.', '..', '//' or a trailing '/', e.g. /backup/elasticsearch"),
+    Bad("a zero rollover age is refused", "prod",
+        {"index_management.logs.rollover_max_age": "0d"},
+        "Pulumi.prod.yaml: index_management.logs.rollover_max_age: '0d' is zero; use a value above 0"),
+    Bad("a zero rollover size is refused", "prod",
+        {"index_management.metrics.rollover_max_primary_shard_size": "0gb"},
+        "Pulumi.prod.yaml: index_management.metrics.rollover_max_primary_shard_size: '0gb' is zero; use a value above 0"),
+    Bad("a zero snapshot retention is refused", "dev",
+        {"snapshots.expire_after": "0d"},
+        "Pulumi.dev.yaml: snapshots.expire_after: '0d' is zero; use a value above 0"),
+    Bad("a persisted-queue size with a memory queue contradicts it", "dev",
+        {"logstash.queue_type": "memory", "logstash.queue_max_bytes": "2gb"},
+        "Pulumi.dev.yaml: logstash.queue_max_bytes: applies only to a persisted queue, but queue_type is memory; remove it or "
+        "use queue_type: persisted"),
+    Bad("accepting event loss with a persisted queue contradicts it", "dev",
+        {"logstash.accept_losing_queued_events": True},
+        "Pulumi.dev.yaml: logstash.accept_losing_queued_events: accepts losing queued events, but queue_type is persisted, "
+        "which loses none; remove it"),
+    Bad("a memory queue on a stack that protects its data is refused without the opt-in", "prod",
+        {"logstash.queue_type": "memory", "logstash.queue_max_bytes": None},
+        "Pulumi.prod.yaml: logstash.queue_type: memory keeps queued events only in RAM: a Logstash restart or crash loses them, "
+        "while this stack protects its data (volume_policy: retain). Use queue_type: persisted, or set "
+        "logstash.accept_losing_queued_events: true to accept that loss explicitly"),
+    Bad("an event type that is no data stream name is refused", "dev",
+        {"logstash.event_types": ["Order Fill"]},
+        "Pulumi.dev.yaml: logstash.event_types[0]: 'Order Fill' is not a routable event type; use lowercase letters, digits and "
+        "'_' (at most 64, starting with a letter)"),
+    Bad("an event type the pipeline keeps for itself is refused", "dev",
+        {"logstash.event_types": ["order_fill", "other"]},
+        "Pulumi.dev.yaml: logstash.event_types[1]: 'other' is the name of a stream the pipeline keeps for itself; list only "
+        "event types of your own"),
+    Bad("an MT4 event type listed again is refused", "dev",
+        {"logstash.event_types": ["market_tick"]},
+        "Pulumi.dev.yaml: logstash.event_types[0]: 'market_tick' is an MT4 event type, routed already; list only event types "
+        "of your own"),
     Bad("a fractional replica count is refused", "prod",
         {"index_management.replicas": 1.5},
         "Pulumi.prod.yaml: index_management.replicas: must be a whole number from 0 to 32, got 1.5"),
@@ -355,6 +434,28 @@ def test_bad_setting_is_refused_with_one_exact_line(case: Bad) -> None:
     error = settings_error(case.stack, case.changes)
     assert str(error) == f"1 invalid setting(s):\n  {case.line}"
     assert [f"{error.stack_file}: {p.key}: {p.message}" for p in error.problems] == [case.line]
+
+
+def test_a_broken_value_does_not_stop_the_rules_that_do_not_read_it() -> None:
+    """Three mistakes, one round: a value that fails to read skips only the rules reading it."""
+    error = settings_error("prod", {
+        "elasticsearch.nodes[1].heap": "lots",
+        "kibana.port": 9200,
+        "snapshots.min_count": 100,
+    })
+    assert [f"{p.key}: {p.message}" for p in error.problems] == [
+        "elasticsearch.nodes[1].heap: 'lots' is not a size; write a whole number above 0 with k, m, g or t, e.g. 512m or 2g",
+        "kibana.port: port 9200 on Docker host 'local' is already published by elasticsearch.nodes[0].http_port; each published "
+        "port must be unique on a host",
+        "snapshots.min_count: 100 is more than snapshots.max_count (60); SLM keeps at least min_count and at most max_count "
+        "snapshots, so min_count may be at most 60",
+    ]
+
+
+def test_a_rule_whose_input_failed_to_read_is_skipped_not_run_on_the_default() -> None:
+    """heap 'lots' falls back to 1g; the heap-vs-memory rule must not then judge 1g against memory 1g."""
+    error = settings_error("prod", {"elasticsearch.nodes[1].heap": "lots", "elasticsearch.nodes[1].memory": "1g"})
+    assert [p.key for p in error.problems] == ["elasticsearch.nodes[1].heap"]
 
 
 def test_reading_problems_in_several_sections_are_reported_together() -> None:
@@ -407,9 +508,9 @@ def test_the_error_names_the_stack_file_it_came_from(stack: str) -> None:
     assert str(error) == f"1 invalid setting(s):\n  {line}"
 
 
-def test_warnings_do_not_travel_in_the_error() -> None:
-    problems = problems_for("dev", {"kibana.heapsize": "1g", "kibana.port": 0})
-    assert [p.key for p in problems.warnings] == ["kibana.heapsize"]
+def test_advisories_do_not_travel_in_the_error() -> None:
+    problems = problems_for("dev", {"license": "trial", "kibana.port": 0})
+    assert [p.key for p in problems.warnings] == ["license"]
     with pytest.raises(SettingsError) as caught:
         problems.raise_if_any()
     assert [p.key for p in caught.value.problems] == ["kibana.port"]

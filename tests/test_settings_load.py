@@ -138,21 +138,56 @@ def test_a_version_that_looks_like_a_number_is_reported_as_a_bad_version(engine_
     ]
 
 
-def test_an_unknown_top_level_key_is_logged_as_a_warning_with_the_allowed_keys(engine_log: Recorder) -> None:
+def test_an_unknown_top_level_key_is_an_error_and_provider_keys_are_left_alone(engine_log: Recorder) -> None:
     start("prod", {**stack_values("prod"), "kibanna": {"port": 5601}, "docker:host": "unix:///var/run/docker.sock"})
-    settings, _ = load_settings()
-    assert settings.kibana.port == 5601
-    allowed = ", ".join(sorted(TOP_LEVEL_KEYS))
-    assert engine_log.warnings == [f"Pulumi.prod.yaml: kibanna: unknown key is ignored; allowed keys here: {allowed}"]
-
-
-def test_warnings_are_logged_even_when_errors_stop_the_program(engine_log: Recorder) -> None:
-    start("prod", {**stack_values("prod"), "kibana": {"heapsize": "1g", "port": 0}})
     error = load_error()
-    assert [p.key for p in error.problems] == ["kibana.port"]
-    assert engine_log.warnings == [
-        "Pulumi.prod.yaml: kibana.heapsize: unknown key is ignored; allowed keys here: heap, host, memory, port, tls",
+    allowed = ", ".join(sorted(TOP_LEVEL_KEYS))
+    assert [f"{p.key}: {p.message}" for p in error.problems] == [
+        f"kibanna: unknown key (did you mean 'kibana'?); allowed keys here: {allowed}",
     ]
+    assert engine_log.warnings == []
+
+
+@pytest.mark.parametrize("namespace", ["elk_stack", "elkstack", "Elk-Stack", "elk-stak"])
+def test_a_key_under_a_near_miss_of_the_namespace_is_an_error(engine_log: Recorder, namespace: str) -> None:
+    start("prod", {**stack_values("prod"), f"{namespace}:volume_policy": "retain"})
+    error = load_error()
+    assert [f"{p.key}: {p.message}" for p in error.problems] == [
+        f"{namespace}:volume_policy: is under the namespace {namespace!r}, which the program does not read; "
+        "did you mean 'elk-stack:volume_policy'? Settings of this program live under 'elk-stack:'",
+    ]
+
+
+@pytest.mark.parametrize("key", ["docker:host", "tls:proxy", "random:x", "elasticstack:elasticsearch", "pulumi:disable-default-providers",
+                                 "stack:owner", "aws:region"])
+def test_keys_of_other_namespaces_are_left_alone(engine_log: Recorder, key: str) -> None:
+    start("prod", {**stack_values("prod"), key: "x"})
+    settings, _ = load_settings()
+    assert settings.cluster_name == "mt4-prod"
+
+
+def test_a_secret_value_where_names_come_from_is_refused_without_echoing_it(engine_log: Recorder) -> None:
+    start("prod", {**stack_values("prod"), "cluster_name": "Hunter2-Secret!"}, secret_keys=("cluster_name",))
+    error = load_error()
+    assert "Hunter2" not in str(error)
+    assert [f"{p.key}: {p.message}" for p in error.problems] == [
+        "cluster_name: is set as a secret, but its values become container names, labels, rendered files and stack outputs, "
+        "which are not secret; set it in plain text (`pulumi config set` without --secret). Only tls_ca_cert and tls_ca_key "
+        "may be secret",
+        "cluster_name: (the secret value) is not valid; expected lowercase letters, digits, - and _ (max 63)",
+    ]
+
+
+def test_no_secret_section_value_reaches_any_message(engine_log: Recorder) -> None:
+    """Every bad value in a section set with --secret is reported by its key only."""
+    values = stack_values("prod")
+    values["elasticsearch"] = {**values["elasticsearch"], "allow_mmap": "S3cr3tA", "jvm_options": ["S3cr3tB", "-Xmx1g"]}
+    values["elasticsearch"]["nodes"] = [{**values["elasticsearch"]["nodes"][0], "heap": "S3cr3tC", "roles": ["S3cr3tD"]}]
+    start("prod", values, secret_keys=("elasticsearch",))
+    error = load_error()
+    assert "S3cr3t" not in str(error)
+    assert {p.key for p in error.problems} >= {"elasticsearch", "elasticsearch.allow_mmap", "elasticsearch.nodes[0].heap",
+                                               "elasticsearch.nodes[0].roles"}
 
 
 def test_a_ca_cert_without_its_key_is_an_error(engine_log: Recorder) -> None:

@@ -17,7 +17,7 @@ import yaml
 from components.settings import rules
 from components.settings.model import DockerHost, Lifecycle, StackSettings
 from components.settings.parse import TOP_LEVEL_KEYS, parse_settings
-from components.settings.problems import Problems
+from components.settings.problems import Problems, SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "elk-stack:"
@@ -210,37 +210,41 @@ def test_heap_of_exactly_half_the_memory_is_allowed() -> None:
     assert settings.elasticsearch.nodes[0].heap_bytes == 2 * GIB
 
 
-def test_an_unknown_top_level_key_is_a_warning_listing_the_allowed_keys() -> None:
+def test_an_unknown_top_level_key_is_an_error_naming_the_closest_key_and_the_allowed_ones() -> None:
     _, problems = parse({**stack_raw("dev"), "elasticsearh": {"nodes": []}})
-    assert problems.errors == []
     allowed = ", ".join(sorted(TOP_LEVEL_KEYS))
-    assert problems.warning_lines() == [f"Pulumi.dev.yaml: elasticsearh: unknown key is ignored; allowed keys here: {allowed}"]
+    assert [f"{p.key}: {p.message}" for p in problems.errors] == [
+        f"elasticsearh: unknown key (did you mean 'elasticsearch'?); allowed keys here: {allowed}",
+    ]
+    assert problems.warnings == []
 
 
-def test_an_unknown_nested_key_is_a_warning_naming_its_path_and_the_allowed_keys() -> None:
+def test_an_unknown_nested_key_is_an_error_at_every_level() -> None:
     raw = stack_raw("prod")
     raw["kibana"]["heapsize"] = "1g"
     raw["elasticsearch"]["nodes"][2]["zone"] = "b"
+    raw["index_management"]["logs"] = {"rollover_max_ag": "1d"}
     _, problems = parse(raw, "Pulumi.prod.yaml")
-    assert problems.errors == []
-    assert problems.warning_lines() == [
-        "Pulumi.prod.yaml: elasticsearch.nodes[2].zone: unknown key is ignored; "
-        "allowed keys here: heap, host, http_port, memory, name, roles",
-        "Pulumi.prod.yaml: kibana.heapsize: unknown key is ignored; allowed keys here: heap, host, memory, port, tls",
+    assert [f"{p.key}: {p.message}" for p in problems.errors] == [
+        "elasticsearch.nodes[2].zone: unknown key; allowed keys here: heap, host, http_port, memory, name, roles",
+        "kibana.heapsize: unknown key (did you mean 'heap'?); allowed keys here: heap, host, memory, port, tls",
+        "index_management.logs.rollover_max_ag: unknown key (did you mean 'rollover_max_age'?); allowed keys here: "
+        "delete_min_age, rollover_max_age, rollover_max_primary_shard_size, warm_min_age, warm_shrink_shards",
     ]
 
 
-def test_warnings_alone_do_not_stop_the_program() -> None:
-    _, problems = parse({"kibana": {"heapsize": "1g"}, "license": "trial"})
-    assert problems.errors == []
-    assert len(problems.warnings) == 2
-    problems.raise_if_any()
+def test_an_unknown_key_stops_the_program() -> None:
+    _, problems = parse({"kibana": {"heapsize": "1g"}})
+    with pytest.raises(SettingsError):
+        problems.raise_if_any()
 
 
-def test_warnings_and_errors_are_kept_apart() -> None:
+def test_an_unknown_key_does_not_hide_the_other_problems() -> None:
     _, problems = parse({"kibana": {"heapsize": "1g", "port": 70000}})
-    assert [f"{p.key}: {p.message}" for p in problems.errors] == ["kibana.port: 70000 is out of range; allowed: 1 to 65535"]
-    assert [p.key for p in problems.warnings] == ["kibana.heapsize"]
+    assert [f"{p.key}: {p.message}" for p in problems.errors] == [
+        "kibana.port: 70000 is out of range; allowed: 1 to 65535",
+        "kibana.heapsize: unknown key (did you mean 'heap'?); allowed keys here: heap, host, memory, port, tls",
+    ]
 
 
 def test_a_trial_license_is_a_warning_not_an_error() -> None:
@@ -259,9 +263,16 @@ def test_mmap_off_with_retained_data_is_a_warning_not_an_error() -> None:
 
 def test_a_brought_ca_is_flagged_and_skips_the_ca_lifetime_check() -> None:
     """The stack's own CA lifetime (ca_validity_hours) says nothing about a CA the operator brings."""
-    settings, problems = parse({"tls": {"validity_hours": 8760, "ca_validity_hours": 48}}, own_ca=True)
+    settings, problems = parse({"tls": {"validity_hours": 87600}}, own_ca=True)
     assert problems.errors == []
     assert settings.tls.own_ca is True
+
+
+def test_a_ca_lifetime_beside_a_brought_ca_contradicts_it() -> None:
+    _, problems = parse({"tls": {"validity_hours": 8760, "ca_validity_hours": 48}}, own_ca=True)
+    assert [f"{p.key}: {p.message}" for p in problems.errors] == [
+        "tls.ca_validity_hours: sets the lifetime of the CA the stack makes, but tls_ca_cert brings your own CA; remove it",
+    ]
 
 
 def test_the_ca_keys_are_known_top_level_keys_not_unknown_ones() -> None:

@@ -56,7 +56,9 @@ DEFAULT_CA_PATH: Final = f"{CERTS_DIR}/ca.crt"
 DEFAULT_SENSITIVE_KEYS: Final = ("password", "secret", "token", "api_key", "authorization")
 REDACTED: Final = "[REDACTED]"
 #: Dataset of events whose JSON, tags or timestamp could not be parsed.
-PARSE_FAILURE_DATASET: Final = "parse_failure"
+PARSE_FAILURE_DATASET: Final = mt4_fields.PARSE_FAILURE_DATASET
+#: A routed event type is used as a data-stream dataset as is (settings check the same rule).
+_EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 #: Tag the redaction filter adds when it raises; such events are re-emitted as a cleaned copy.
 REDACTION_FAILURE_TAG: Final = "_mt4_redaction_failure"
 #: Tag of a quarantine that itself failed: only then is an event dropped (it may hold a secret).
@@ -123,6 +125,8 @@ class Mt4PipelineOptions:
     """Name of the env var holding the writer password; rendered as ``${NAME}``."""
 
     sensitive_keys: tuple[str, ...] = DEFAULT_SENSITIVE_KEYS
+    event_types: tuple[str, ...] = ()
+    """Event types routed to a stream of their own beside ``mt4_fields.ROUTED_EVENT_TYPES``."""
     """Keys whose values are replaced by ``[REDACTED]`` at any depth (case-insensitive)."""
 
     json_line_max_bytes: int = 16 * 1024 * 1024
@@ -154,6 +158,9 @@ class Mt4PipelineOptions:
                 raise ValueError(f"sensitive keys must match [A-Za-z0-9_.-]+: {key!r}")
         if self.json_line_max_bytes < 1024:
             raise ValueError("json_line_max_bytes must be at least 1024")
+        for event_type in self.event_types:
+            if not _EVENT_TYPE.fullmatch(event_type):
+                raise ValueError(f"event types must match [a-z][a-z0-9_]{{0,63}}: {event_type!r}")
 
 
 def render_mt4_pipeline(options: Mt4PipelineOptions) -> str:
@@ -402,7 +409,7 @@ def _filters(options: Mt4PipelineOptions) -> tuple[_Node, ...]:
         _host_object_filter(),
         _spread_filter(),
         *_redaction_filters(options),
-        *_routing_filters(),
+        *_routing_filters(options),
     )
 
 
@@ -640,18 +647,11 @@ def _redaction_filters(options: Mt4PipelineOptions) -> tuple[_Node, ...]:
 _ROUTE_INIT = """
 require 'securerandom'
 @metric_types = {metric_types}.freeze
+@routed_types = {routed_types}.freeze
 @failure_tag = '{failure_tag}'
 @failure_dataset = '{failure_dataset}'
 @default_dataset = '{default_dataset}'
-@max_length = {max_length}
-@trim = lambda {{ |text| text.sub(/^_+/, '').sub(/_+$/, '') }}
-@sanitize = lambda do |raw|
-  blank = raw.nil? || raw == false || (raw.is_a?(Numeric) && raw.zero?) ||
-          (raw.respond_to?(:empty?) && raw.empty?)
-  text = blank ? '' : raw.to_s.downcase.gsub(/[^a-z0-9]/, '_')
-  text = @trim.call(@trim.call(text)[0, @max_length])
-  text.empty? ? @default_dataset : text
-end
+@other_dataset = '{other_dataset}'
 """
 
 _ROUTE_CODE = """
@@ -660,7 +660,13 @@ if Array(event.get('tags')).include?(@failure_tag)
   family, dataset = 'logs', @failure_dataset
 else
   family = @metric_types.include?(event_type) ? 'metrics' : 'logs'
-  dataset = @sanitize.call(event_type)
+  dataset = if event_type.nil? || event_type == false || event_type == ''
+              @default_dataset
+            elsif event_type.is_a?(String) && @routed_types.include?(event_type)
+              event_type
+            else
+              @other_dataset
+            end
 end
 event.set('[event][dataset]', dataset)
 event.set('[event][ingested]', ::LogStash::Timestamp.now)
@@ -671,11 +677,13 @@ event.set('[@metadata][document_id]', document_id.to_s)
 """
 
 
-def _routing_filters() -> tuple[_Node, ...]:
+def _routing_filters(options: Mt4PipelineOptions) -> tuple[_Node, ...]:
     """Dataset, target data stream, ``event.ingested`` and the document id, in one ruby filter.
 
-    Mirrors ``mt4_fields.sanitize_dataset`` / ``data_stream_for`` exactly (the tests run this
-    Ruby against the Python functions). The id is ``event.id`` when the client sent one, else a
+    Mirrors ``mt4_fields.dataset_for`` / ``data_stream_for`` exactly (the tests run this Ruby
+    against the Python functions): the MT4 event types and those the stack file lists get a
+    stream of their own, anything else ``mt4-logs-other`` (the type stays in the document).
+    The id is ``event.id`` when the client sent one, else a
     UUID made here once, so Logstash's own retries and persisted-queue replays are idempotent
     too. If the filter ever fails, the fallbacks still give the event a valid target
     (``mt4-logs-parse_failure``) and a unique id (``uuid`` filter).
@@ -684,10 +692,11 @@ def _routing_filters() -> tuple[_Node, ...]:
     """
     init = _ROUTE_INIT.format(
         metric_types=_ruby_strings(sorted(mt4_fields.METRIC_EVENT_TYPES)),
+        routed_types=_ruby_strings(sorted({*mt4_fields.ROUTED_EVENT_TYPES, *options.event_types})),
         failure_tag=mt4_fields.PARSE_FAILURE_TAG,
         failure_dataset=PARSE_FAILURE_DATASET,
         default_dataset=mt4_fields.DEFAULT_DATASET,
-        max_length=mt4_fields.MAX_DATASET_LENGTH,
+        other_dataset=mt4_fields.OTHER_DATASET,
     )
     route = _Plugin("ruby", (("id", "mt4_route"), ("init", _Code(init)), ("code", _Code(_ROUTE_CODE))))
     fallback = _Plugin(

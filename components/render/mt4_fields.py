@@ -88,7 +88,7 @@ METRICS_PATTERN: Final = "mt4-metrics-*"
 #: Tag added to events whose JSON or timestamp could not be parsed; they are kept, not dropped.
 PARSE_FAILURE_TAG: Final = "_mt4_parse_failure"
 
-#: Dataset used when ``event_type`` is missing or sanitises to nothing.
+#: Dataset of events without an ``event_type`` (plain application logs through the handler).
 DEFAULT_DATASET: Final = "generic"
 
 
@@ -97,24 +97,30 @@ def all_mapped_fields() -> dict[str, dict[str, object]]:
     return {**EVENT_FIELDS, **PIPELINE_FIELDS}
 
 
-#: Longest dataset kept in a data stream name (names are capped at 255 bytes overall).
-MAX_DATASET_LENGTH: Final = 64
+#: Event types of the MT4 bridge (the seed guide's three log structures, and what the bridge of
+#: ``elk_logger`` reports about itself): each has a data stream of its own.
+ROUTED_EVENT_TYPES: Final[tuple[str, ...]] = ("market_tick", "security", "performance", "bridge_error", "publish_failure")
+#: Every other event type lands here, keeping its ``event_type``: free-form types from clients
+#: must not create one data stream (and its shards) each.
+OTHER_DATASET: Final = "other"
+#: Streams the pipeline keeps for itself; a stack file may not route an event type into them.
+#: Events whose JSON, timestamp or redaction failed (kept, tagged, never dropped).
+PARSE_FAILURE_DATASET: Final = "parse_failure"
+RESERVED_DATASETS: Final[frozenset[str]] = frozenset({OTHER_DATASET, DEFAULT_DATASET, PARSE_FAILURE_DATASET})
 
 
-def sanitize_dataset(event_type: object) -> str:
-    """The data-stream dataset for an ``event_type``: lowercase ``[a-z0-9_]``, at most 64 chars.
-
-    Data stream names must be lowercase and may not contain ``\\ / * ? " < > | , # :`` or
-    spaces, nor start with ``-``, ``_`` or ``+`` (Elasticsearch 8.19, create index API, index
-    name rules). The Logstash pipeline applies the same rule; tests compare the two.
-    """
-    text = str(event_type or "").lower()
-    cleaned = "".join(ch if ("a" <= ch <= "z" or "0" <= ch <= "9") else "_" for ch in text)
-    cleaned = cleaned.strip("_")[:MAX_DATASET_LENGTH].strip("_")
-    return cleaned or DEFAULT_DATASET
+def dataset_for(event_type: object, extra_types: tuple[str, ...] = ()) -> str:
+    """The dataset of an event: its own for a routed type (exact, case-sensitive match), ``generic``
+    without an ``event_type``, ``other`` for anything else. The pipeline's Ruby does the same;
+    tests compare the two."""
+    if event_type is None or event_type == "" or event_type is False:
+        return DEFAULT_DATASET
+    if isinstance(event_type, str) and (event_type in ROUTED_EVENT_TYPES or event_type in extra_types):
+        return event_type
+    return OTHER_DATASET
 
 
-def data_stream_for(event_type: object) -> str:
+def data_stream_for(event_type: object, extra_types: tuple[str, ...] = ()) -> str:
     """The data stream an event with this ``event_type`` is written to."""
-    family = "metrics" if event_type in METRIC_EVENT_TYPES else "logs"
-    return f"mt4-{family}-{sanitize_dataset(event_type)}"
+    family = "metrics" if isinstance(event_type, str) and event_type in METRIC_EVENT_TYPES else "logs"
+    return f"mt4-{family}-{dataset_for(event_type, extra_types)}"

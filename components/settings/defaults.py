@@ -33,9 +33,9 @@ HOST_NAME: Final = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Z
 DOCKER_URL: Final = re.compile(r"^(unix://|ssh://|tcp://|npipe://)\S+$")
 #: Repository, policy and user names used in Elasticsearch APIs.
 ES_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,254}$")
-#: Elasticsearch cron: seconds minutes hours day-of-month month day-of-week [year]; exactly one of
-#: day-of-month and day-of-week must be ``?`` (api-conventions.html#api-cron-expressions, Cron.java).
-ES_CRON_FIELDS: Final = (6, 7)
+
+#: An event type the stack file routes to a stream of its own: a valid data-stream dataset as is.
+EVENT_TYPE: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 #: Default MT4 sensitive keys masked by the pipeline and the client (seed: "never log secrets").
 SENSITIVE_KEYS: Final = ("password", "secret", "token", "api_key", "authorization")

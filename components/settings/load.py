@@ -6,6 +6,7 @@ inside them, so settings stay plain data that tests can build without an engine.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 
@@ -20,6 +21,16 @@ PROJECT = "elk-stack"
 #: Read here as secrets, not by ``parse_settings`` (which only knows they exist).
 CA_KEYS = ("tls_ca_cert", "tls_ca_key")
 
+#: Namespaces of the providers the program uses (and Pulumi's own): their keys are not ours and
+#: are left to them, even when a name looks close to the project's.
+PROVIDER_NAMESPACES = ("pulumi", "docker", "tls", "random", "elasticstack")
+#: A namespace this close to ``elk-stack`` (difflib ratio, case-insensitive) is taken as a typo:
+#: ``elk_stack``, ``elkstack``, ``elk-stak`` are, ``stack`` or ``elastic`` are not.
+NEAR_MISS_RATIO = 0.8
+NEAR_MISS_NAMESPACE = (
+    "is under the namespace {namespace!r}, which the program does not read; did you mean '{project}:{key}'? "
+    "Settings of this program live under '{project}:'"
+)
 CA_PAIR = "tls_ca_cert and tls_ca_key go together; set both (the key with --secret) or neither"
 CA_KEY_PLAIN = "is stored in plain text; set it with `pulumi config set --secret tls_ca_key < ca.key`"
 CA_CERT_NOT_PEM = "is not a PEM certificate (no '-----BEGIN CERTIFICATE-----' line); set it with `pulumi config set tls_ca_cert < ca.crt`"
@@ -46,21 +57,43 @@ def load_settings() -> tuple[StackSettings, OwnCa | None]:
     stack_file = f"Pulumi.{pulumi.get_stack()}.yaml"
     config = pulumi.Config(PROJECT)
     problems = Problems(stack_file)
-    raw = {key: _read(config, key) for key in _stack_keys() if key not in CA_KEYS}
+    all_keys = _all_config_keys()
+    for full_key in near_miss_keys(all_keys):
+        namespace, key = full_key.split(":", 1)
+        problems.error(full_key, NEAR_MISS_NAMESPACE.format(namespace=namespace, project=PROJECT, key=key))
+    keys = _stack_keys(all_keys)
+    raw = {key: _read(config, key) for key in keys if key not in CA_KEYS}
     raw = {k: v for k, v in raw.items() if v is not None}
+    secret_keys = frozenset(k for k in keys if runtime_config.is_config_secret(f"{PROJECT}:{k}"))
     own_ca = _own_ca(config, problems)
-    settings = parse_settings(raw, problems, own_ca=own_ca is not None)
+    settings = parse_settings(raw, problems, own_ca=own_ca is not None, secret_keys=secret_keys)
     for line in problems.warning_lines():
         pulumi.log.warn(line)
     problems.raise_if_any()
     return settings, own_ca
 
 
-def _stack_keys() -> list[str]:
-    """Every key set under this project's namespace, known or not (unknown ones are warned about)."""
-    keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+def _all_config_keys() -> set[str]:
+    return set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+
+
+def _stack_keys(all_keys: set[str]) -> list[str]:
+    """Every key set under this project's namespace, known or not (unknown ones are refused)."""
     prefix = f"{PROJECT}:"
-    return sorted(k[len(prefix):] for k in keys if k.startswith(prefix))
+    return sorted(k[len(prefix):] for k in all_keys if k.startswith(prefix))
+
+
+def near_miss_keys(all_keys: set[str]) -> list[str]:
+    """Keys under a namespace that is a near miss of the project's (``elk_stack:heap``): a typo
+    there would leave every setting under it at its default without a word."""
+    out = []
+    for full_key in sorted(all_keys):
+        namespace = full_key.split(":", 1)[0]
+        if ":" not in full_key or namespace == PROJECT or namespace in PROVIDER_NAMESPACES:
+            continue
+        if difflib.SequenceMatcher(None, namespace.lower(), PROJECT).ratio() >= NEAR_MISS_RATIO:
+            out.append(full_key)
+    return out
 
 
 def _read(config: pulumi.Config, key: str) -> object:

@@ -122,6 +122,11 @@ class Logstash:
     queue_max_bytes: str
     dead_letter_queue: bool
     sensitive_keys: tuple[str, ...]
+    event_types: tuple[str, ...]
+    """Event types routed to a data stream of their own beside the MT4 ones (``mt4-logs-<type>``);
+    any other type goes to ``mt4-logs-other``, so free-form types cannot create unbounded streams."""
+    accept_losing_queued_events: bool
+    """The explicit opt-in a protected stack needs to run a memory queue."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 
+from components.render import mt4_fields
 from components.settings import defaults as d
 from components.settings.model import (
     DockerHost,
@@ -24,7 +25,7 @@ from components.settings.model import (
     is_ip_address,
 )
 from components.settings.problems import Problems
-from components.settings.reader import Section, describe
+from components.settings.reader import Section
 from components.settings.rules import check_all
 
 #: The stack file's top-level keys (under the ``elk-stack:`` namespace).
@@ -35,12 +36,27 @@ TOP_LEVEL_KEYS = (
 )
 
 
+#: Top-level keys that may hold a secret (``pulumi config set --secret``); ``tls_ca_key`` must
+#: (the loader refuses it in plain text). Every other value becomes part of container names,
+#: labels, rendered files or stack outputs, none of which is secret, so a secret there would
+#: leak: it is refused instead.
+SECRET_KEYS_ALLOWED = ("tls_ca_cert", "tls_ca_key")
+SECRET_NOT_ALLOWED = (
+    "is set as a secret, but its values become container names, labels, rendered files and stack outputs, "
+    "which are not secret; set it in plain text (`pulumi config set` without --secret). Only {allowed} may be secret"
+)
+
 _ONE_DOCKER_HOST = "Docker host, e.g. {name: local, url: unix:///var/run/docker.sock}"
 
 
-def parse_settings(raw: Mapping[str, object], problems: Problems, *, own_ca: bool) -> StackSettings:
-    """Read every section, apply every rule; the caller raises ``problems`` if any."""
-    top = Section(dict(raw), "", problems)
+def parse_settings(
+    raw: Mapping[str, object], problems: Problems, *, own_ca: bool, secret_keys: frozenset[str] = frozenset()
+) -> StackSettings:
+    """Read every section, apply every rule whose inputs read cleanly; the caller raises
+    ``problems`` if any. ``secret_keys``: the top-level keys set with ``--secret``."""
+    for key in sorted(secret_keys - set(SECRET_KEYS_ALLOWED)):
+        problems.error(key, SECRET_NOT_ALLOWED.format(allowed=" and ".join(SECRET_KEYS_ALLOWED)))
+    top = Section(dict(raw), "", problems, secret_keys=secret_keys)
     first_host = _first_host_name(raw)
     settings = StackSettings(
         stack_file=problems.stack_file,
@@ -61,8 +77,7 @@ def parse_settings(raw: Mapping[str, object], problems: Problems, *, own_ca: boo
     for name in ("tls_ca_cert", "tls_ca_key"):
         top._get(name)  # read by the loader as secrets; known here so they are not "unknown"
     top.finish()
-    if not problems.errors:
-        check_all(settings, problems)
+    check_all(settings, problems)
     return settings
 
 
@@ -96,13 +111,13 @@ def _network(s: Section) -> Network:
     try:
         ipaddress.ip_address(bind)
     except ValueError:
-        s.error("bind_address", f"{describe(bind)} is not an IP address; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)")
+        s.error("bind_address", f"{s.show(bind)} is not an IP address; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)")
         bind = "127.0.0.1"
     public = s.str("public_host", "localhost", pattern=d.HOST_NAME, what="a DNS host name")
     sans = s.str_list("extra_sans", ())
     for i, san in enumerate(sans):
         if not (d.HOST_NAME.match(san) or is_ip_address(san)):
-            s.problems.error(f"{s.key('extra_sans')}[{i}]", f"{describe(san)} is neither a DNS name nor an IP address")
+            s.problems.error(f"{s.key('extra_sans')}[{i}]", f"{s.show(san)} is neither a DNS name nor an IP address")
     return Network(bind_address=bind, public_host=public, extra_sans=sans)
 
 
@@ -120,7 +135,7 @@ def _node(s: Section, index: int, first_host: str) -> ElasticsearchNode:
     roles = s.str_list("roles", ("master", "data", "ingest"))
     for role in roles:
         if role not in d.NODE_ROLES:
-            s.error("roles", f"{describe(role)} is not a node role; allowed: {', '.join(d.NODE_ROLES)}")
+            s.error("roles", f"{s.show(role)} is not a node role; allowed: {', '.join(d.NODE_ROLES)}")
     http_port = s.int("http_port", 9200 if index == 0 else 0, low=0, high=65535)
     return ElasticsearchNode(
         name=s.str("name", f"es{index + 1:02d}", pattern=d.DNS_LABEL, what="a lowercase DNS label (a-z, 0-9, -)"),
@@ -142,7 +157,21 @@ def _kibana(s: Section, first_host: str) -> Kibana:
     )
 
 
+PERSISTED_ONLY = "applies only to a persisted queue, but queue_type is memory; remove it or use queue_type: persisted"
+ACCEPT_WITHOUT_LOSS = "accepts losing queued events, but queue_type is persisted, which loses none; remove it"
+OWN_CA_VALIDITY = "sets the lifetime of the CA the stack makes, but tls_ca_cert brings your own CA; remove it"
+EVENT_TYPE_NAME = "{value} is not a routable event type; use lowercase letters, digits and '_' (at most 64, starting with a letter)"
+EVENT_TYPE_BUILT_IN = "{value} is {why}; list only event types of your own"
+EVENT_TYPE_TWICE = "{value} is listed twice"
+
+
 def _logstash(s: Section, first_host: str) -> Logstash:
+    queue_type = s.str("queue_type", "persisted", allowed=("memory", "persisted"))
+    if queue_type == "memory" and s.given("queue_max_bytes"):
+        s.error("queue_max_bytes", PERSISTED_ONLY)
+    accept_loss = s.bool("accept_losing_queued_events", False)
+    if accept_loss and queue_type == "persisted":
+        s.error("accept_losing_queued_events", ACCEPT_WITHOUT_LOSS)
     return Logstash(
         heap_bytes=s.memory("heap", "1g"),
         memory_bytes=s.memory("memory", "2g"),
@@ -154,14 +183,35 @@ def _logstash(s: Section, first_host: str) -> Logstash:
         pipeline_workers=s.int("pipeline_workers", 2, low=1, high=256),
         batch_size=s.int("batch_size", 125, low=1, high=100_000),
         batch_delay_ms=s.int("batch_delay_ms", 50, low=1, high=60_000),
-        queue_type=s.str("queue_type", "persisted", allowed=("memory", "persisted")),  # type: ignore[arg-type]
+        queue_type=queue_type,  # type: ignore[arg-type]
         queue_max_bytes=s.byte_size("queue_max_bytes", "1gb"),
         dead_letter_queue=s.bool("dead_letter_queue", True),
         sensitive_keys=s.str_list("sensitive_keys", d.SENSITIVE_KEYS),
+        event_types=_event_types(s),
+        accept_losing_queued_events=accept_loss,
     )
 
 
+def _event_types(s: Section) -> tuple[str, ...]:
+    values = s.str_list("event_types", ())
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        key = f"{s.key('event_types')}[{i}]"
+        if not d.EVENT_TYPE.fullmatch(value):
+            s.problems.error(key, EVENT_TYPE_NAME.format(value=s.show(value)))
+        elif value in mt4_fields.ROUTED_EVENT_TYPES:
+            s.problems.error(key, EVENT_TYPE_BUILT_IN.format(value=s.show(value), why="an MT4 event type, routed already"))
+        elif value in mt4_fields.RESERVED_DATASETS:
+            s.problems.error(key, EVENT_TYPE_BUILT_IN.format(value=s.show(value), why="the name of a stream the pipeline keeps for itself"))
+        elif value in seen:
+            s.problems.error(key, EVENT_TYPE_TWICE.format(value=s.show(value)))
+        seen.add(value)
+    return values
+
+
 def _tls(s: Section, own_ca: bool) -> Tls:
+    if own_ca and s.given("ca_validity_hours"):
+        s.error("ca_validity_hours", OWN_CA_VALIDITY)
     return Tls(
         validity_hours=s.int("validity_hours", 8760, low=24, high=87600),
         early_renewal_hours=s.int("early_renewal_hours", 720, low=0, high=87600),

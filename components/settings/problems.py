@@ -6,6 +6,7 @@ line naming the file, the key path and what is allowed (habit taken from cfgv's 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -29,6 +30,20 @@ class SettingsError(Exception):
         )
 
 
+_STEP = re.compile(r"[^.\[\]]+|\[\d+\]|\[\*\]")
+
+
+def _steps(path: str) -> list[str]:
+    return _STEP.findall(path)
+
+
+def _related(key: str, pattern: str) -> bool:
+    """``key`` is at, under or above ``pattern`` (``[*]`` matches any list index):
+    ``elasticsearch.nodes[1].heap`` relates to ``elasticsearch.nodes[*].heap`` and to
+    ``elasticsearch``, and ``elasticsearch.nodes`` (not a list) relates to both as their parent."""
+    return all(p == k or (p == "[*]" and k.startswith("[")) for k, p in zip(_steps(key), _steps(pattern), strict=False))
+
+
 @dataclass
 class Problems:
     """The problems and warnings found while reading one stack file."""
@@ -36,9 +51,21 @@ class Problems:
     stack_file: str
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    broken_keys: list[str] = field(default_factory=list)
+    """Keys whose value could not be read (the default stands in): rules reading them are skipped."""
 
     def error(self, key: str, message: str) -> None:
         self.errors.append(Problem(key, message))
+        self.broken_keys.append(key)
+
+    def unknown(self, key: str, message: str) -> None:
+        """An unknown key is an error, but breaks no known value: the rules still run."""
+        self.errors.append(Problem(key, message))
+
+    def broken(self, patterns: tuple[str, ...]) -> bool:
+        """True when a value at or under one of ``patterns`` failed to read (or a parent of one:
+        a section that is not a mapping breaks everything under it)."""
+        return any(_related(key, pattern) for key in self.broken_keys for pattern in patterns)
 
     def warn(self, key: str, message: str) -> None:
         self.warnings.append(Problem(key, message))

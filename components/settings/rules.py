@@ -7,14 +7,28 @@ allowed, so the operator can fix the stack file from the message alone.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable
 
+from components.render import elasticsearch_yml as es_yml
 from components.settings import defaults as d
+from components.settings import es_cron
 from components.settings.model import Lifecycle, StackSettings
 from components.settings.problems import Problems
 
 Rule = Callable[[StackSettings, Problems], None]
+#: The settings each rule reads (key paths); a rule is skipped when one of them failed to read,
+#: so a default standing in for a bad value never yields a second, misleading error.
+RULE_INPUTS: dict[str, tuple[str, ...]] = {}
+
+
+def reads(*keys: str) -> Callable[[Rule], Rule]:
+    def register(rule: Rule) -> Rule:
+        RULE_INPUTS[rule.__name__] = keys
+        return rule
+
+    return register
 
 _TIME_FACTORS = {"nanos": 1e-9, "micros": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _TIME = re.compile(r"^(\d+)(nanos|micros|ms|s|m|h|d)$")
@@ -62,12 +76,7 @@ OUTLIVES_CA = (
 WARM_BEFORE_ROLLOVER = "{warm} is before the hot phase's rollover_max_age ({rollover}); warm must start at or after rollover"
 DELETE_NOT_AFTER_WARM = "{delete} is not after warm_min_age ({warm}); delete must come after warm"
 SHRINK_NOT_ONE = "{shards} is more than the 1 primary shard the templates create; shrink can only reduce, use 1"
-CRON_FIELDS = (
-    "{schedule!r} has {count} fields; Elasticsearch cron needs seconds first: "
-    "'sec min hour day-of-month month day-of-week [year]', e.g. '0 30 1 * * ?' (nightly 01:30)"
-)
-CRON_BOTH_DAYS = "{schedule!r} sets both day-of-month and day-of-week; exactly one of them must be '?', e.g. '0 30 1 * * ?'"
-CRON_NO_DAY = "{schedule!r} has '?' in both day-of-month and day-of-week; exactly one of them must be '?', e.g. '0 30 1 * * ?'"
+CRON = "{schedule!r} {problem}"
 MIN_OVER_MAX = (
     "{min} is more than snapshots.max_count ({max}); SLM keeps at least min_count and at most max_count snapshots, "
     "so min_count may be at most {max}"
@@ -77,7 +86,36 @@ NOT_A_FIELD_NAME = "{key!r} is not a field name; use letters, digits, '_', '-' o
 MMAP_OFF = (
     "false trades search speed for not needing vm.max_map_count on the host; set the sysctl and keep mmap on for production data"
 )
+LOCATION_NOT_NORMAL = (
+    "{location!r} is not a plain absolute path; write it without '.', '..', '//' or a trailing '/', e.g. /backup/elasticsearch"
+)
+LOCATION_COLLIDES = (
+    "{location!r} {how} {path}, which the Elasticsearch image uses ({what}); the backup volume mounted there would "
+    "{effect}. Use a path of its own, e.g. /backup/elasticsearch"
+)
+MEMORY_QUEUE_LOSES_EVENTS = (
+    "memory keeps queued events only in RAM: a Logstash restart or crash loses them, while this stack protects its "
+    "data (volume_policy: retain). Use queue_type: persisted, or set logstash.accept_losing_queued_events: true to "
+    "accept that loss explicitly"
+)
 TRIAL = "trial expires after 30 days and then falls back to basic; Watcher and email alerts stop"
+
+
+#: Paths of the Elasticsearch image (8.19 Dockerfile: ES_HOME /usr/share/elasticsearch) that a
+#: mount must neither cover nor sit inside, and the system directories of the image.
+ES_HOME = posixpath.dirname(es_yml.DATA_DIR)
+IMAGE_PATHS = {
+    es_yml.DATA_DIR: "the node's data volume",
+    es_yml.CONFIG_DIR: "configuration, certificates and the keystore",
+    f"{ES_HOME}/logs": "logs",
+    f"{ES_HOME}/plugins": "plugins",
+    f"{ES_HOME}/modules": "modules",
+    f"{ES_HOME}/lib": "the server's jars",
+    f"{ES_HOME}/jdk": "the bundled JDK",
+    f"{ES_HOME}/bin": "the start scripts",
+}
+SYSTEM_PATHS = ("/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc", "/root", "/run", "/sbin", "/sys",
+                "/tmp", "/usr", "/var")
 
 
 def seconds(time_value: str) -> float:
@@ -95,12 +133,14 @@ def _size(size: int) -> str:
     return f"{size // 1024}k"
 
 
+@reads("elastic_version")
 def version_supported(s: StackSettings, p: Problems) -> None:
     major, minor, _ = (int(x) for x in s.elastic_version.split("."))
     if (major, minor) != d.SUPPORTED_MINOR:
         p.error("elastic_version", UNSUPPORTED_VERSION.format(version=s.elastic_version, default=d.ELASTIC_VERSION))
 
 
+@reads("docker_hosts")
 def docker_host_names_unique(s: StackSettings, p: Problems) -> None:
     seen: set[str] = set()
     for i, host in enumerate(s.docker_hosts):
@@ -109,6 +149,7 @@ def docker_host_names_unique(s: StackSettings, p: Problems) -> None:
         seen.add(host.name)
 
 
+@reads("docker_hosts", "elasticsearch.nodes[*].host", "kibana.host", "logstash.host")
 def hosts_are_declared(s: StackSettings, p: Problems) -> None:
     names = {h.name for h in s.docker_hosts}
     allowed = ", ".join(sorted(names)) or "(none)"
@@ -117,6 +158,7 @@ def hosts_are_declared(s: StackSettings, p: Problems) -> None:
             p.error(key, UNDECLARED_HOST.format(host=host, allowed=allowed))
 
 
+@reads("docker_hosts", "elasticsearch.nodes[*].host", "kibana.host", "logstash.host")
 def one_host_for_now(s: StackSettings, p: Problems) -> None:
     """Containers reach each other over one Docker network; spreading over hosts comes later.
 
@@ -134,6 +176,7 @@ def _placements(s: StackSettings) -> list[tuple[str, str]]:
     return out
 
 
+@reads("elasticsearch.nodes[*].name")
 def node_names_unique(s: StackSettings, p: Problems) -> None:
     seen: set[str] = set()
     for i, node in enumerate(s.elasticsearch.nodes):
@@ -144,6 +187,7 @@ def node_names_unique(s: StackSettings, p: Problems) -> None:
         seen.add(node.name)
 
 
+@reads("elasticsearch.nodes[*].roles")
 def master_quorum(s: StackSettings, p: Problems) -> None:
     masters = s.elasticsearch.masters
     if not masters:
@@ -154,17 +198,20 @@ def master_quorum(s: StackSettings, p: Problems) -> None:
         p.error("elasticsearch.nodes", ONLY_VOTING_ONLY)
 
 
+@reads("elasticsearch.nodes[*].roles")
 def voting_only_has_master(s: StackSettings, p: Problems) -> None:
     for i, node in enumerate(s.elasticsearch.nodes):
         if "voting_only" in node.roles and "master" not in node.roles:
             p.error(f"elasticsearch.nodes[{i}].roles", VOTING_ONLY_WITHOUT_MASTER)
 
 
+@reads("elasticsearch.nodes[*].roles")
 def data_nodes_present(s: StackSettings, p: Problems) -> None:
     if not s.elasticsearch.data_nodes:
         p.error("elasticsearch.nodes", NO_DATA_NODE)
 
 
+@reads("elasticsearch.nodes[*].heap", "elasticsearch.nodes[*].memory")
 def heap_fits_memory(s: StackSettings, p: Problems) -> None:
     for i, node in enumerate(s.elasticsearch.nodes):
         key = f"elasticsearch.nodes[{i}].heap"
@@ -177,6 +224,7 @@ def heap_fits_memory(s: StackSettings, p: Problems) -> None:
             p.error(key, HEAP_TOO_SMALL.format(heap=heap, minimum=_size(d.MIN_HEAP_BYTES)))
 
 
+@reads("kibana.heap", "kibana.memory", "logstash.heap", "logstash.memory")
 def service_heap_fits_memory(s: StackSettings, p: Problems) -> None:
     """Kibana (Node.js) and Logstash (JVM) need native memory beside the heap: heap <= 75%."""
     services = (("kibana", s.kibana.heap_bytes, s.kibana.memory_bytes), ("logstash", s.logstash.heap_bytes, s.logstash.memory_bytes))
@@ -185,6 +233,7 @@ def service_heap_fits_memory(s: StackSettings, p: Problems) -> None:
             p.error(f"{svc}.heap", SERVICE_HEAP_OVER.format(heap=_size(heap), memory=_size(memory), limit=_size(memory * 3 // 4)))
 
 
+@reads("elasticsearch.jvm_options")
 def jvm_options_leave_heap_alone(s: StackSettings, p: Problems) -> None:
     for i, line in enumerate(s.elasticsearch.jvm_options):
         if line.startswith(("-Xms", "-Xmx", "-XX:MaxHeapSize", "-XX:InitialHeapSize")):
@@ -193,6 +242,8 @@ def jvm_options_leave_heap_alone(s: StackSettings, p: Problems) -> None:
             p.error(f"elasticsearch.jvm_options[{i}]", JVM_NOT_OPTION.format(line=line))
 
 
+@reads("docker_hosts", "elasticsearch.nodes[*].host", "elasticsearch.nodes[*].http_port", "kibana.host", "kibana.port",
+       "logstash.host", "logstash.tcp_port", "logstash.beats_port")
 def published_ports_unique(s: StackSettings, p: Problems) -> None:
     used: dict[tuple[str, int], str] = {}
     for key, host, port in _published_ports(s):
@@ -213,12 +264,14 @@ def _published_ports(s: StackSettings) -> list[tuple[str, str, int]]:
     return out
 
 
+@reads("elasticsearch.nodes[*].http_port")
 def some_node_published(s: StackSettings, p: Problems) -> None:
     """The program configures security and indices through a published HTTPS endpoint."""
     if s.elasticsearch.nodes and not any(n.http_port for n in s.elasticsearch.nodes):
         p.error("elasticsearch.nodes", NO_PUBLISHED_NODE)
 
 
+@reads("elasticsearch.nodes[*].roles", "index_management.replicas")
 def replicas_fit_data_nodes(s: StackSettings, p: Problems) -> None:
     data = len(s.elasticsearch.data_nodes)
     replicas = s.index_management.replicas
@@ -226,17 +279,20 @@ def replicas_fit_data_nodes(s: StackSettings, p: Problems) -> None:
         p.error("index_management.replicas", TOO_MANY_REPLICAS.format(replicas=replicas, needed=replicas + 1, data=data, most=data - 1))
 
 
+@reads("tls.early_renewal_hours", "tls.validity_hours")
 def tls_renewal_window(s: StackSettings, p: Problems) -> None:
     if s.tls.early_renewal_hours >= s.tls.validity_hours:
         p.error("tls.early_renewal_hours", RENEWAL_NOT_SHORTER.format(early=s.tls.early_renewal_hours, validity=s.tls.validity_hours))
 
 
+@reads("tls", "tls_ca_cert", "tls_ca_key")
 def certificates_within_ca(s: StackSettings, p: Problems) -> None:
     """Only for the CA the stack makes; a brought CA's lifetime is not known here."""
     if s.tls.validity_hours > s.tls.ca_validity_hours and not s.tls.own_ca:
         p.error("tls.validity_hours", OUTLIVES_CA.format(validity=s.tls.validity_hours, ca=s.tls.ca_validity_hours))
 
 
+@reads("index_management.logs", "index_management.metrics")
 def lifecycle_phases_in_order(s: StackSettings, p: Problems) -> None:
     for name, life in (("logs", s.index_management.logs), ("metrics", s.index_management.metrics)):
         _phases_in_order(f"index_management.{name}", life, p)
@@ -249,6 +305,7 @@ def _phases_in_order(key: str, life: Lifecycle, p: Problems) -> None:
         p.error(f"{key}.delete_min_age", DELETE_NOT_AFTER_WARM.format(delete=life.delete_min_age, warm=life.warm_min_age))
 
 
+@reads("index_management.logs", "index_management.metrics")
 def shrink_fits_shards(s: StackSettings, p: Problems) -> None:
     """Our templates create one primary shard; shrink may only reduce the shard count."""
     for name, life in (("logs", s.index_management.logs), ("metrics", s.index_management.metrics)):
@@ -256,23 +313,61 @@ def shrink_fits_shards(s: StackSettings, p: Problems) -> None:
             p.error(f"index_management.{name}.warm_shrink_shards", SHRINK_NOT_ONE.format(shards=life.warm_shrink_shards))
 
 
+@reads("snapshots.schedule")
 def snapshot_schedule_is_es_cron(s: StackSettings, p: Problems) -> None:
-    """Elasticsearch's Cron refuses a '?' in both day fields as firmly as in neither."""
-    schedule = s.snapshots.schedule
-    fields = schedule.split()
-    if len(fields) not in d.ES_CRON_FIELDS:
-        p.error("snapshots.schedule", CRON_FIELDS.format(schedule=schedule, count=len(fields)))
-    elif fields[3] != "?" and fields[5] != "?":
-        p.error("snapshots.schedule", CRON_BOTH_DAYS.format(schedule=schedule))
-    elif fields[3] == "?" and fields[5] == "?":
-        p.error("snapshots.schedule", CRON_NO_DAY.format(schedule=schedule))
+    """The full Elasticsearch cron grammar (fields, ranges, specials), as the SLM PUT checks it."""
+    try:
+        es_cron.check(s.snapshots.schedule)
+    except es_cron.CronError as error:
+        p.error("snapshots.schedule", CRON.format(schedule=s.snapshots.schedule, problem=error))
 
 
+def _inside(path: str, parent: str) -> bool:
+    return path == parent or path.startswith(parent.rstrip("/") + "/")
+
+
+@reads("snapshots.location")
+def snapshot_location_is_its_own(s: StackSettings, p: Problems) -> None:
+    """The backup volume is mounted at ``location`` on every node: over an image path it would
+    hide the image's files (or the data volume); inside one it would sit in a path Elasticsearch
+    manages. A system directory is refused for the same reason."""
+    location = s.snapshots.location
+    if posixpath.normpath(location) != location or location.startswith("//"):
+        p.error("snapshots.location", LOCATION_NOT_NORMAL.format(location=location))
+        return
+    for path, what in {ES_HOME: "its home", **IMAGE_PATHS}.items():
+        if _inside(path, location):
+            how = "is" if path == location else "contains"
+            p.error("snapshots.location", LOCATION_COLLIDES.format(location=location, how=how, path=path, what=what, effect="hide it"))
+            return
+    for path, what in IMAGE_PATHS.items():
+        if _inside(location, path):
+            effect = "sit inside a path Elasticsearch manages"
+            p.error("snapshots.location", LOCATION_COLLIDES.format(location=location, how="is inside", path=path, what=what, effect=effect))
+            return
+    for path in SYSTEM_PATHS:
+        if _inside(location, path) and not _inside(location, ES_HOME):
+            effect = "hide or shadow files the image needs"
+            message = LOCATION_COLLIDES.format(location=location, how="is inside", path=path, what="system files", effect=effect)
+            p.error("snapshots.location", message)
+            return
+
+
+@reads("volume_policy", "logstash.queue_type", "logstash.accept_losing_queued_events")
+def protected_data_keeps_queued_events(s: StackSettings, p: Problems) -> None:
+    """"Nothing is lost" is not given up silently: a stack that protects its volumes runs a
+    persisted queue unless the stack file accepts the loss by name."""
+    if s.protect_volumes and s.logstash.queue_type == "memory" and not s.logstash.accept_losing_queued_events:
+        p.error("logstash.queue_type", MEMORY_QUEUE_LOSES_EVENTS)
+
+
+@reads("snapshots.min_count", "snapshots.max_count")
 def snapshot_counts(s: StackSettings, p: Problems) -> None:
     if s.snapshots.min_count > s.snapshots.max_count:
         p.error("snapshots.min_count", MIN_OVER_MAX.format(min=s.snapshots.min_count, max=s.snapshots.max_count))
 
 
+@reads("logstash.tcp_port", "logstash.beats_port")
 def logstash_ports_not_reserved(s: StackSettings, p: Problems) -> None:
     """The inputs listen on these ports inside the container (tcp == beats is caught by
     ``published_ports_unique``, since both are published)."""
@@ -282,17 +377,20 @@ def logstash_ports_not_reserved(s: StackSettings, p: Problems) -> None:
             p.error(key, PORT_RESERVED.format(port=port, user=reserved[port]))
 
 
+@reads("logstash.sensitive_keys")
 def sensitive_keys_valid(s: StackSettings, p: Problems) -> None:
     for i, key in enumerate(s.logstash.sensitive_keys):
         if not re.match(r"^[A-Za-z0-9_.-]+$", key):
             p.error(f"logstash.sensitive_keys[{i}]", NOT_A_FIELD_NAME.format(key=key))
 
 
+@reads("elasticsearch.allow_mmap", "volume_policy")
 def mmap_off_is_for_dev(s: StackSettings, p: Problems) -> None:
     if not s.elasticsearch.allow_mmap and s.volume_policy == "retain":
         p.warn("elasticsearch.allow_mmap", MMAP_OFF)
 
 
+@reads("license")
 def trial_needs_care(s: StackSettings, p: Problems) -> None:
     if s.license == "trial":
         p.warn("license", TRIAL)
@@ -304,11 +402,16 @@ RULES: tuple[Rule, ...] = (
     heap_fits_memory, service_heap_fits_memory, jvm_options_leave_heap_alone,
     published_ports_unique, some_node_published, replicas_fit_data_nodes, tls_renewal_window,
     certificates_within_ca, lifecycle_phases_in_order, shrink_fits_shards,
-    snapshot_schedule_is_es_cron, snapshot_counts, logstash_ports_not_reserved,
+    snapshot_schedule_is_es_cron, snapshot_location_is_its_own, snapshot_counts, protected_data_keeps_queued_events,
+    logstash_ports_not_reserved,
     sensitive_keys_valid, mmap_off_is_for_dev, trial_needs_care,
 )
 
 
 def check_all(s: StackSettings, p: Problems) -> None:
-    for rule in RULES:
+    """Run every rule whose inputs read cleanly, so one run reports every independent mistake.
+
+    Decided before any rule runs: a rule's own finding does not make another rule's input broken."""
+    runnable = [rule for rule in RULES if not p.broken(RULE_INPUTS[rule.__name__])]
+    for rule in runnable:
         rule(s, p)

@@ -197,19 +197,35 @@ EVENT_TYPES: list[Any] = [
 
 
 def test_routing_matches_mt4_fields_for_every_event_type() -> None:
-    events = [{"event_type": value} for value in EVENT_TYPES]
-    for value, event in zip(EVENT_TYPES, run_filter("mt4_route", events), strict=True):
-        expected_dataset = mt4_fields.sanitize_dataset(value)
-        assert event["event"]["dataset"] == expected_dataset, value
+    values = [*EVENT_TYPES, *mt4_fields.ROUTED_EVENT_TYPES, "Market_Tick", "market_tick ", "other", "generic"]
+    events = [{"event_type": value} for value in values]
+    for value, event in zip(values, run_filter("mt4_route", events), strict=True):
+        assert event["event"]["dataset"] == mt4_fields.dataset_for(value), value
         assert event["@metadata"]["target"] == mt4_fields.data_stream_for(value), value
+        assert event.get("event_type") == value, "the event type stays in the document"
+
+
+def test_only_known_event_types_get_a_stream_of_their_own() -> None:
+    routed = run_filter("mt4_route", [{"event_type": t} for t in mt4_fields.ROUTED_EVENT_TYPES])
+    assert [e["@metadata"]["target"] for e in routed] == [
+        "mt4-logs-market_tick", "mt4-logs-security", "mt4-metrics-performance", "mt4-logs-bridge_error", "mt4-logs-publish_failure",
+    ]
+    free_form = run_filter("mt4_route", [{"event_type": f"client_type_{i}"} for i in range(50)])
+    assert {e["@metadata"]["target"] for e in free_form} == {"mt4-logs-other"}
+
+
+def test_event_types_from_the_stack_file_get_their_own_stream() -> None:
+    options = Mt4PipelineOptions(event_types=("order_fill",))
+    fill, other = run_filter("mt4_route", [{"event_type": "order_fill"}, {"event_type": "order_cancel"}], options=options)
+    assert fill["@metadata"]["target"] == "mt4-logs-order_fill" == mt4_fields.data_stream_for("order_fill", ("order_fill",))
+    assert other["@metadata"]["target"] == "mt4-logs-other"
 
 
 def test_routing_of_a_missing_or_structured_event_type() -> None:
     missing, listed, mapped = run_filter("mt4_route", [{}, {"event_type": ["a", "b"]}, {"event_type": {"k": 1}}])
     assert missing["@metadata"]["target"] == f"mt4-logs-{mt4_fields.DEFAULT_DATASET}"
-    assert listed["event"]["dataset"] == mt4_fields.sanitize_dataset(["a", "b"])
-    assert mapped["event"]["dataset"] == mt4_fields.sanitize_dataset({"k": 1})
-    assert listed["@metadata"]["target"].startswith("mt4-logs-")
+    assert listed["event"]["dataset"] == mt4_fields.OTHER_DATASET == mt4_fields.dataset_for(["a", "b"])
+    assert mapped["event"]["dataset"] == mt4_fields.OTHER_DATASET == mt4_fields.dataset_for({"k": 1})
 
 
 def test_parse_failures_go_to_the_parse_failure_stream_whatever_the_event_type() -> None:
