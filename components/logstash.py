@@ -55,6 +55,7 @@ def pipeline_options(args: LogstashArgs) -> pipeline.Mt4PipelineOptions:
         writer_user=WRITER_USER,
         writer_password_env=WRITER_PASSWORD_ENV,
         sensitive_keys=s.sensitive_keys,
+        event_types=s.event_types,
     )
 
 

@@ -116,3 +116,14 @@ def test_outputs_give_kibana_logstash_endpoints_and_the_analyst() -> None:
     assert out["analyst_user"] == "mt4_analyst" and is_secret(out["analyst_password"])
     prod = cached_run("prod").stack_outputs_raw
     assert prod["kibana_url"] == "https://elk.mt4.internal:5601" and prod["logstash_tcp_endpoint"]["tls"] is True
+
+
+def test_event_types_from_the_stack_file_reach_the_routing_filter() -> None:
+    from tests.program import run_program
+
+    logstash = {"heap": "1g", "memory": "2g", "event_types": ["order_fill"]}
+    conf = uploaded(container(run_program("dev", overrides={"logstash": logstash}), "logstash"), "/usr/share/logstash/pipeline/mt4.conf")
+    [route] = [p for p in plugins(conf, "filter", "ruby") if p.get("id") == "mt4_route"]
+    assert "'order_fill'" in str(route["init"]) and "'market_tick'" in str(route["init"])
+    default = uploaded(container(cached_run("dev"), "logstash"), "/usr/share/logstash/pipeline/mt4.conf")
+    assert "'order_fill'" not in default
