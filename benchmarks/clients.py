@@ -2,7 +2,8 @@
 
 Every call logs the seed's market-tick fields; ``volume`` carries the event's number so the sink
 can count what arrived. elk_logger uses its ``log_market_tick`` API; the other two libraries are
-``logging`` handlers, so they get ``logger.info(..., extra=fields)``.
+``logging`` handlers, so they get ``logger.info(..., extra=fields)``, and so do ``elk_logger via logging``
+(``ElkHandler`` under a plain stdlib logger) and the floor (the same call into a handler that does nothing).
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+
+FLOOR = "logging floor (do-nothing handler)"
+VIA_LOGGING = "elk_logger via logging"
 
 TICK = {"event_type": "market_tick", "symbol": "EURUSD", "bid": 1.1, "ask": 1.1001, "spread": 0.0001}
 
@@ -40,6 +44,18 @@ def _via_logging(name: str, handler: logging.Handler) -> Client:
     return Client(name, call, handler.close)
 
 
+class DoNothingHandler(logging.Handler):
+    """The floor: what ``logger.info(..., extra=...)`` costs before any handler does work (``Handler.handle``
+    with its lock and filters runs as for every other handler; ``emit`` returns at once)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        pass
+
+
+def floor(port: int) -> Client:
+    return _via_logging(FLOOR, DoNothingHandler())
+
+
 def elk(mode: str, port: int) -> Client:
     from elk_logger import ElkHandler, ELKLogger
 
@@ -56,7 +72,7 @@ def elk(mode: str, port: int) -> Client:
 def elk_via_logging(port: int) -> Client:
     from elk_logger import ElkHandler
 
-    return _via_logging("elk_logger via logging", ElkHandler(hosts=(("127.0.0.1", port),)))
+    return _via_logging(VIA_LOGGING, ElkHandler(hosts=(("127.0.0.1", port),)))
 
 
 def logstash_async(transport: str, port: int) -> Client:
@@ -77,8 +93,9 @@ def python_logstash(port: int) -> Client:
 CLIENTS: dict[str, tuple[str, Callable[[int], Client]]] = {
     "elk_logger json_lines": ("lines", lambda port: elk("json_lines", port)),
     "elk_logger beats": ("beats", lambda port: elk("beats", port)),
+    VIA_LOGGING: ("lines", elk_via_logging),
+    FLOOR: ("lines", floor),
     "python-logstash-async tcp": ("lines", lambda port: logstash_async("tcp", port)),
     "python-logstash-async beats": ("beats", lambda port: logstash_async("beats", port)),
     "python-logstash tcp": ("lines", python_logstash),
-    "elk_logger via logging": ("lines", elk_via_logging),
 }

@@ -8,6 +8,9 @@ reader can see every knob (and its default's reason) in one place, and a bad val
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import ipaddress
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -31,19 +34,43 @@ def default_port(mode: Mode) -> int:
     return BEATS_PORT if mode == "beats" else JSON_LINES_PORT
 
 
-def parse_host(value: str | tuple[str, int] | Sequence[object], port: int) -> tuple[str, int]:
-    """``"ls1"``, ``"ls1:5044"``, ``"[::1]:5044"`` or ``("ls1", 5044)`` -> ``(host, port)``."""
+def config_error(problem: str) -> ValueError:
+    """The one error type and prefix of every refused setting (so a caller can tell ours from a bug)."""
+    return ValueError(f"invalid elk_logger configuration: {problem}")
+
+
+def parse_port(value: object, setting: str = "port") -> int:
+    """A TCP port given as ``5000`` or ``"5000"``; anything else is refused naming ``setting``."""
+    port: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        port = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        port = int(value.strip())
+    if port is None or not 0 < port < 65536:
+        raise config_error(f"{setting}: {value!r} is not a TCP port (1-65535)")
+    return port
+
+
+def parse_host(value: str | tuple[str, int] | Sequence[object], port: int, setting: str = "hosts") -> tuple[str, int]:
+    """``"ls1"``, ``"ls1:5044"``, ``"[::1]:5044"``, ``"::1"`` or ``("ls1", 5044)`` -> ``(host, port)``."""
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):  # [IPv6]:port
             host, _, rest = text[1:].partition("]")
-            return host, int(rest[1:]) if rest.startswith(":") else port
-        if text.count(":") == 1:
+            port_text = rest[1:] if rest.startswith(":") else None
+        elif text.count(":") == 1:
             host, _, port_text = text.partition(":")
-            return host, int(port_text)
-        return text, port
-    host, host_port = value  # type: ignore[misc]
-    return str(host), int(host_port)  # type: ignore[call-overload]
+        else:
+            host, port_text = text, None
+        if port_text is None:
+            return host, port
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise config_error(f"{setting}: {value!r} has no valid port")
+        return host, int(port_text)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise config_error(f"{setting}: each entry must be 'host', 'host:port' or (host, port), got {value!r}")
+    host, host_port = value
+    return str(host), parse_port(host_port, f"{setting}: port of {host!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,45 +144,104 @@ class ElkConfig:
     def __post_init__(self) -> None:
         problems = list(_problems(self))
         if problems:
-            raise ValueError("invalid elk_logger configuration: " + "; ".join(problems))
+            raise config_error("; ".join(problems))
 
     def replace(self, **changes: object) -> ElkConfig:
-        """A copy with some settings changed (validated again)."""
+        """A copy with some settings changed (validated again; an unknown name is refused, with a suggestion)."""
+        check_setting_names(changes)
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     @classmethod
     def from_hosts(cls, hosts: Iterable[str | tuple[str, int]], *, mode: Mode = "json_lines", **settings: object) -> ElkConfig:
         """Build from ``["ls1:5000", "ls2"]``-style host lists; a missing port is the mode's default."""
+        check_setting_names(settings)
         port = default_port(mode)
         parsed = tuple(parse_host(h, port) for h in hosts)
         return cls(hosts=parsed, mode=mode, **settings)  # type: ignore[arg-type]
 
 
+def check_setting_names(names: Iterable[str], also_known: Iterable[str] = ()) -> None:
+    """Refuse a setting name that is not one of ``ElkConfig``'s, suggesting the nearest one."""
+    fields = {f.name for f in dataclasses.fields(ElkConfig)}
+    known = fields | set(also_known)
+    unknown = [name for name in names if name not in fields]
+    problems = []
+    for name in unknown:
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        problems.append(f"unknown setting {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    if problems:
+        raise config_error("; ".join(problems))
+
+
+_POSITIVE: Final = ("max_buffer_events", "max_buffer_bytes", "max_event_bytes", "batch_max_events", "batch_max_bytes",
+                    "connect_timeout", "write_timeout", "ack_timeout", "backoff_initial", "backoff_max", "max_depth",
+                    "max_items", "max_string_chars", "max_stack_trace_chars")
+_NON_NEGATIVE: Final = ("flush_interval", "close_timeout", "diagnostics_interval", "compression_level")
+_TLS_FILES: Final = ("tls_ca_file", "tls_cert_file", "tls_key_file")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _problems(cfg: ElkConfig) -> Iterable[str]:
-    """Each rule broken by ``cfg``, as ``name: what is wrong``."""
+    """Each rule broken by ``cfg``, as ``name: what is wrong`` (never raises: every problem at once)."""
     if cfg.mode not in ("json_lines", "beats"):
         yield f"mode: {cfg.mode!r} is not 'json_lines' or 'beats'"
-    if not cfg.hosts:
-        yield "hosts: at least one Logstash host is needed"
-    for host, port in cfg.hosts:
-        if not host or not 0 < port < 65536:
-            yield f"hosts: {host!r}:{port} is not a host and TCP port"
-    positive = ("max_buffer_events", "max_buffer_bytes", "max_event_bytes", "batch_max_events", "batch_max_bytes",
-                "connect_timeout", "write_timeout", "ack_timeout", "backoff_initial", "backoff_max", "max_depth",
-                "max_items", "max_string_chars", "max_stack_trace_chars")
-    for name in positive:
-        if not getattr(cfg, name) > 0:
+    yield from _host_problems(cfg.hosts)
+    numbers_ok = True
+    for name in (*_POSITIVE, *_NON_NEGATIVE):
+        value = getattr(cfg, name)
+        if not _is_number(value):
+            numbers_ok = False
+            yield f"{name}: must be a number, got {value!r}"
+        elif name in _POSITIVE and not value > 0:
             yield f"{name}: must be > 0"
-    for name in ("flush_interval", "close_timeout", "diagnostics_interval"):
-        if not getattr(cfg, name) >= 0:
+        elif name in _NON_NEGATIVE and not value >= 0:
             yield f"{name}: must be >= 0"
-    if cfg.max_event_bytes > cfg.max_buffer_bytes:
-        yield "max_event_bytes: larger than max_buffer_bytes, such an event could never be buffered"
-    if cfg.max_event_bytes < 1024:
-        yield "max_event_bytes: below 1024 bytes even a minimal event does not fit"
-    if not 0 <= cfg.compression_level <= 9:
-        yield "compression_level: must be 0 (off) to 9"
-    if cfg.batch_max_events > 1_000_000:
-        yield "batch_max_events: above 1,000,000 (the window size Logstash accepts is far lower)"
+    if numbers_ok:
+        if cfg.max_event_bytes > cfg.max_buffer_bytes:
+            yield "max_event_bytes: larger than max_buffer_bytes, such an event could never be buffered"
+        if cfg.max_event_bytes < 1024:
+            yield "max_event_bytes: below 1024 bytes even a minimal event does not fit"
+        if cfg.compression_level > 9:
+            yield "compression_level: must be 0 (off) to 9"
+        if cfg.batch_max_events > 1_000_000:
+            yield "batch_max_events: above 1,000,000 (the window size Logstash accepts is far lower)"
+    for name in _TLS_FILES:
+        value = getattr(cfg, name)
+        if value is not None and not isinstance(value, (str, os.PathLike)):
+            yield f"{name}: must be a file path, got {value!r}"
+        elif value is not None and not cfg.tls:
+            yield f"{name}: given but tls is off (set tls=True, or the connection would be plaintext)"
     if (cfg.tls_key_file is not None) and cfg.tls_cert_file is None:
         yield "tls_key_file: given without tls_cert_file"
+
+
+def _host_problems(hosts: object) -> Iterable[str]:
+    if not isinstance(hosts, tuple) or not hosts:
+        yield "hosts: at least one Logstash host is needed, as a tuple of (host, port) pairs"
+        return
+    for entry in hosts:
+        if not isinstance(entry, (tuple, list)) or len(entry) != 2:
+            yield f"hosts: each entry must be a (host, port) pair, got {entry!r}"
+            continue
+        host, port = entry
+        if not isinstance(host, str) or not host:
+            yield f"hosts: {host!r} is not a host name or address"
+        elif ":" in host and not _is_ipv6(host):
+            yield f"hosts: {host!r} includes a port; give it as ({host.rpartition(':')[0]!r}, {host.rpartition(':')[2]})"
+        if not isinstance(port, int) or isinstance(port, bool):
+            yield f"hosts: port {port!r} of {host!r} is not an integer"
+        elif not 0 < port < 65536:
+            yield f"hosts: {host!r}:{port} is not a TCP port (1-65535)"
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True

@@ -7,22 +7,42 @@ clients stick to a healthy node, and move on when it stops answering.
 
 from __future__ import annotations
 
+import os
 import select
 import socket
 import ssl
 
-from .config import ElkConfig
+from .config import ElkConfig, config_error
 
 
 def make_tls_context(config: ElkConfig) -> ssl.SSLContext:
-    """Client context: TLS >= 1.2, server verified against ``tls_ca_file`` (or the system store)."""
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=config.tls_ca_file)
+    """Client context: TLS >= 1.2, server verified against ``tls_ca_file`` (or the system store).
+
+    Every file is read here, when the handler is built: a wrong path fails at ``configure()``
+    with the setting and the path named, not later in the delivery thread.
+    """
+    for setting in ("tls_ca_file", "tls_cert_file", "tls_key_file"):
+        path = getattr(config, setting)
+        if path is not None and not os.path.isfile(path):
+            reason = "is not a file" if os.path.exists(path) else "does not exist"
+            raise config_error(f"{setting}: {os.fspath(path)!r} {reason}")
+    try:
+        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=config.tls_ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        source = f"tls_ca_file: {config.tls_ca_file!r}" if config.tls_ca_file else "the system CA store"
+        raise config_error(f"{source} could not be loaded ({exc})") from None
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if not config.tls_verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     if config.tls_cert_file:
-        context.load_cert_chain(config.tls_cert_file, config.tls_key_file)
+        try:
+            context.load_cert_chain(config.tls_cert_file, config.tls_key_file)
+        except (OSError, ssl.SSLError) as exc:
+            files = f"tls_cert_file: {config.tls_cert_file!r}"
+            if config.tls_key_file:
+                files += f" / tls_key_file: {config.tls_key_file!r}"
+            raise config_error(f"{files} could not be loaded as a certificate and its key ({exc})") from None
     return context
 
 

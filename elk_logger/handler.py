@@ -33,7 +33,9 @@ class ElkHandler(logging.Handler):
 
     def __init__(self, config: ElkConfig | None = None, *, level: int | str = logging.NOTSET,
                  diagnostics_stream: TextIO | None = None, **settings: object) -> None:
-        super().__init__(level)
+        # Everything that can fail (settings, TLS files) is built before ``Handler.__init__``
+        # registers this handler with ``logging``: a refused setting leaves no half-built handler
+        # behind for ``logging.shutdown`` to trip over at exit.
         config = config or ElkConfig()
         self.config = config.replace(**settings) if settings else config
         self.close_timeout = self.config.close_timeout
@@ -42,6 +44,7 @@ class ElkHandler(logging.Handler):
         self.connector = Connector(self.config)  # reads TLS files now: a bad path fails here, not in the thread
         self.buffer = EventBuffer(self.config.max_buffer_events, self.config.max_buffer_bytes,
                                   self.config.batch_max_events, self.config.batch_max_bytes)
+        super().__init__(level)
         self._worker: DeliveryWorker | None = None
         self._worker_lock = threading.Lock()
         self._closed = False
@@ -113,11 +116,22 @@ class ElkHandler(logging.Handler):
     def submit(self, line: bytes) -> bool:
         """Queue one framed event for delivery; ``False`` when it was dropped (full, or closed)."""
         if self._closed:
-            self._dropped_after_close += 1
-            return False
+            return self._refuse_after_close()
         if self._worker is None:
             self._start_worker()
         return self.buffer.put(line)
+
+    def _refuse_after_close(self) -> bool:
+        """Count an event logged after ``close()``; the first one is reported (never silently dropped)."""
+        self._dropped_after_close += 1
+        if self._dropped_after_close == 1:
+            self.diagnostics.report(
+                "after-close",
+                "an event was logged after shutdown of this handler (LoggerFactory.shutdown() or ElkHandler.close()): "
+                "it and every later one are dropped, counted in stats().dropped_after_close; configure again to log",
+                force=True,
+            )
+        return False
 
     def _start_worker(self) -> None:
         with self._worker_lock:
