@@ -37,7 +37,7 @@ class ElasticsearchClusterArgs:
     """Where the backup volume is mounted; also path.repo and the fs repository's location."""
     bind_address: str
     public_host: str
-    """Host name in the published endpoint URLs (a SAN of every node certificate)."""
+    """Host in the published endpoint URLs, URL-ready (an IPv6 literal in brackets)."""
     protect_volumes: bool
     hosts: DockerHosts
     certificates: dict[str, IssuedCertificate]

@@ -24,7 +24,7 @@ def stack_labels(settings: StackSettings) -> dict[str, str]:
 
 
 def public_url(settings: StackSettings, port: int, tls: bool) -> str:
-    return f"{'https' if tls else 'http'}://{settings.network.public_host}:{port}"
+    return f"{'https' if tls else 'http'}://{settings.network.url_host}:{port}"
 
 
 def endpoint(settings: StackSettings, port: int, tls: bool) -> dict[str, object]:
@@ -71,7 +71,7 @@ class ElkStack(pulumi.ComponentResource):
             license=settings.license,
             repo_path=settings.snapshots.location,
             bind_address=settings.network.bind_address,
-            public_host=settings.network.public_host,
+            public_host=settings.network.url_host,
             protect_volumes=settings.protect_volumes,
             hosts=self.docker_hosts,
             certificates=self.pki.certificates,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from tests.conftest import cached_run
@@ -153,6 +154,21 @@ def test_certificates_name_every_way_in(prod: Run) -> None:
     assert set(csr.inputs["ipAddresses"]) == {"127.0.0.1", "::1"}
     cert = prod.named("elk-pki-es02-cert")
     assert cert.inputs["earlyRenewalHours"] == 720 and cert.inputs["validityPeriodHours"] == 8760
+
+
+@pytest.mark.parametrize("public_host", ["10.20.30.40", "fd00::7"])
+def test_an_ip_public_host_and_ip_extra_sans_go_into_the_ip_sans(public_host: str) -> None:
+    """A client dialling https://<ip> checks the certificate's IP addresses, never its DNS names."""
+    network = {"bind_address": "0.0.0.0", "public_host": public_host, "extra_sans": ["lb.mt4.internal", "192.0.2.9"]}
+    run = run_program("prod", overrides={"network": network})
+    for name in ("elk-pki-es01-csr", "elk-pki-kibana-csr", "elk-pki-logstash-csr"):
+        csr = run.named(name)
+        assert public_host not in csr.inputs["dnsNames"] and "192.0.2.9" not in csr.inputs["dnsNames"], name
+        assert {public_host, "192.0.2.9"} <= set(csr.inputs["ipAddresses"]), name
+        assert "lb.mt4.internal" in csr.inputs["dnsNames"], name
+    url_host = f"[{public_host}]" if ":" in public_host else public_host
+    outputs = json.dumps(run.stack_outputs_raw)
+    assert f"https://{url_host}:9200" in outputs and f"https://{url_host}:5601" in outputs
 
 
 def test_access_resources_use_the_explicit_provider_and_wait_for_nodes(prod: Run) -> None:

@@ -216,7 +216,7 @@ BAD = [
         "0.0.0.0 (every interface)"),
     Bad("a URL as public_host is refused", "prod",
         {"network.public_host": "https://elk.mt4.internal"},
-        "Pulumi.prod.yaml: network.public_host: 'https://elk.mt4.internal' is not valid; expected a DNS host name"),
+        "Pulumi.prod.yaml: network.public_host: 'https://elk.mt4.internal' is neither a DNS host name nor an IP address"),
     Bad("an extra SAN that is neither name nor IP is refused at its index", "prod",
         {"network.extra_sans": ["elk.mt4.internal", "not a name"]},
         "Pulumi.prod.yaml: network.extra_sans[1]: 'not a name' is neither a DNS name nor an IP address"),

@@ -46,6 +46,11 @@ class Network:
     """More DNS names or IPs the service certificates must carry (load balancers, aliases)."""
 
     @property
+    def url_host(self) -> str:
+        """``public_host`` as it goes into a URL: an IPv6 literal in brackets (RFC 3986)."""
+        return f"[{self.public_host}]" if ":" in self.public_host else self.public_host
+
+    @property
     def extra_dns_names(self) -> tuple[str, ...]:
         return tuple(s for s in self.extra_sans if not is_ip_address(s))
 

@@ -113,7 +113,10 @@ def _network(s: Section) -> Network:
     except ValueError:
         s.error("bind_address", f"{s.show(bind)} is not an IP address; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)")
         bind = "127.0.0.1"
-    public = s.str("public_host", "localhost", pattern=d.HOST_NAME, what="a DNS host name")
+    public = s.str("public_host", "localhost")
+    if not (d.HOST_NAME.fullmatch(public) or is_ip_address(public)):
+        s.error("public_host", f"{s.show(public, 'public_host')} is neither a DNS host name nor an IP address")
+        public = "localhost"
     sans = s.str_list("extra_sans", ())
     for i, san in enumerate(sans):
         if not (d.HOST_NAME.match(san) or is_ip_address(san)):
