@@ -45,3 +45,74 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from collections.abc import Callable, Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from components.containers import IMAGE_USERS  # noqa: E402
+from components.docker_hosts import PRODUCTS, image_ref  # noqa: E402
+from components.render.elasticsearch_yml import READINESS_PORT  # noqa: E402
+from engine.harness import dockerd as dockerd_mod  # noqa: E402
+from engine.harness import probe_image as probe_mod  # noqa: E402
+from engine.harness.outputs import PkiCredentials, from_outputs  # noqa: E402
+from engine.harness.programs import pki_credentials_program  # noqa: E402
+from engine.harness.settings_of import load_for  # noqa: E402
+from engine.harness.stacks import EngineStack, new_stack, remove  # noqa: E402
+from engine.harness.toolchain import Toolchain, from_environment  # noqa: E402
+
+STACKS = ("dev", "prod")
+
+
+@pytest.fixture(scope="session")
+def engine() -> Toolchain:
+    toolchain = from_environment()
+    if toolchain is None:
+        pytest.skip("real-engine tests need the toolchain: run scripts/engine-test.sh (it builds or reuses it)")
+    return toolchain
+
+
+@pytest.fixture(scope="session")
+def engine_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where stacks keep their project copies and file backends for this session."""
+    return tmp_path_factory.mktemp("stacks")
+
+
+@pytest.fixture(scope="session")
+def dockerd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dockerd_mod.Dockerd]:
+    daemon = dockerd_mod.start(tmp_path_factory.mktemp("dockerd"))
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+
+
+@pytest.fixture(scope="session")
+def probe_image(engine: Toolchain, dockerd: dockerd_mod.Dockerd) -> probe_mod.ProbeImage:
+    """The probe, runnable as the Elasticsearch image's user and tagged as every Elastic image the
+    committed stack files pin, so the Docker provider uses it instead of pulling."""
+    user = IMAGE_USERS["elasticsearch"]
+    versions = {load_for(stack)[0].elastic_version for stack in STACKS}
+    tags = tuple(image_ref(product, v) for product in PRODUCTS for v in sorted(versions))
+    return probe_mod.build(dockerd, engine.root.parent, user=f"{user.uid}:{user.gid}", ports=(READINESS_PORT,), tags=tags)
+
+
+@pytest.fixture(scope="session")
+def real_pki_credentials(engine: Toolchain, engine_base: Path) -> Iterator[Callable[[str], PkiCredentials]]:
+    made: dict[str, PkiCredentials] = {}
+    stacks: list[EngineStack] = []
+
+    def get(stack: str) -> PkiCredentials:
+        if stack not in made:
+            handle = new_stack(engine, stack, pki_credentials_program(), engine_base, label="pki")
+            stacks.append(handle)
+            handle.stack.up(on_output=lambda _line: None)
+            made[stack] = from_outputs(stack, load_for(stack)[0], handle.outputs_shown(), handle)
+        return made[stack]
+
+    try:
+        yield get
+    finally:
+        for handle in stacks:
+            handle.stack.destroy(on_output=lambda _line: None)
+            remove(handle)

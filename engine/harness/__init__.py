@@ -1,0 +1,1 @@
+"""Harness for tests of the real engine: toolchain, dockerd, probe image, stacks, inline programs."""
