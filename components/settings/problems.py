@@ -51,6 +51,8 @@ class Problems:
     stack_file: str
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    read_keys: set[str] = field(default_factory=set)
+    """Every key path the parser asked for (the settings schema is checked against it)."""
     broken_keys: list[str] = field(default_factory=list)
     """Keys whose value could not be read (the default stands in): rules reading them are skipped."""
 

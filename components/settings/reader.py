@@ -128,6 +128,7 @@ class Section:
 
     def _get(self, name: str) -> Any:
         self._known.add(name)
+        self.problems.read_keys.add(self.key(name))
         return self._raw.get(name)
 
     def error(self, name: str, message: str) -> None:
