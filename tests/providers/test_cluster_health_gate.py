@@ -20,10 +20,24 @@ from tests.smoke.smoke_pki import Pki, make_pki
 PASSWORD = "s3cret-for-test"
 
 
+def nodes_info(*versions: str) -> dict:
+    """``GET _nodes?filter_path=nodes.*.version`` as 8.19 answers it: ``nodes.<node id>.version``
+    (NodesInfoResponse.toXContent in the 8.19.21 server jar)."""
+    return {"nodes": {f"node-id-{i}": {"version": v} for i, v in enumerate(versions)}}
+
+
 class FakeCluster:
-    def __init__(self, answers: list[tuple[int, dict]]) -> None:
+    """Answers ``_cluster/health`` from ``answers`` in order and ``_nodes`` with ``nodes``."""
+
+    def __init__(self, answers: list[tuple[int, dict]], nodes: dict | None = None) -> None:
         self.answers = answers
+        self.nodes = nodes if nodes is not None else nodes_info("8.19.25", "8.19.25", "8.19.25")
         self.requests: list[tuple[str, dict[str, list[str]], str]] = []
+
+    def answer(self, path: str) -> tuple[int, dict]:
+        if path == "/_nodes":
+            return 200, self.nodes
+        return self.answers.pop(0)
 
 
 def handler_for(cluster: FakeCluster) -> type[BaseHTTPRequestHandler]:
@@ -32,7 +46,7 @@ def handler_for(cluster: FakeCluster) -> type[BaseHTTPRequestHandler]:
             url = urlparse(self.path)
             cluster.requests.append((url.path, parse_qs(url.query), self.headers.get("Authorization", "")))
             expected = "Basic " + base64.b64encode(f"elastic:{PASSWORD}".encode()).decode()
-            code, body = (401, {"error": "unauthorized"}) if self.headers.get("Authorization") != expected else cluster.answers.pop(0)
+            code, body = (401, {"error": "unauthorized"}) if self.headers.get("Authorization") != expected else cluster.answer(url.path)
             data = json.dumps(body).encode()
             self.send_response(code)
             self.send_header("Content-Type", "application/json")
@@ -63,8 +77,10 @@ def serve(cluster: FakeCluster, pki: Pki) -> Iterator[str]:
         server.server_close()
 
 
-def health(status: str, timed_out: bool = False) -> dict:
-    return {"cluster_name": "mt4-prod", "status": status, "timed_out": timed_out, "number_of_nodes": 3}
+def health(status: str, timed_out: bool = False, initializing: int = 0, relocating: int = 0) -> dict:
+    """The fields of an 8.19 health answer the gate reads (ClusterHealthResponse in the 8.19.21 jar)."""
+    return {"cluster_name": "mt4-prod", "status": status, "timed_out": timed_out, "number_of_nodes": 3,
+            "initializing_shards": initializing, "relocating_shards": relocating}
 
 
 def run_gate(endpoints: list[str], pki: Pki, deadline: float = 100.0, password: str = PASSWORD) -> dict:
@@ -78,8 +94,9 @@ def test_waits_through_timed_out_answers_until_green(pki: Pki) -> None:
     for url in serve(cluster, pki):
         body = run_gate([url], pki)
     assert body["status"] == "green"
-    assert [q["wait_for_status"] for _, q, _ in cluster.requests] == [["green"]] * 3
-    assert all(path == "/_cluster/health" and q["timeout"] == ["30s"] for path, q, _ in cluster.requests)
+    health_queries = [q for path, q, _ in cluster.requests if path == "/_cluster/health"]
+    assert [q["wait_for_status"] for q in health_queries] == [["green"]] * 3
+    assert all(q["timeout"] == ["30s"] for q in health_queries)
 
 
 def test_a_node_that_does_not_answer_is_skipped_for_the_next_endpoint(pki: Pki) -> None:
@@ -144,7 +161,92 @@ def test_serialized_provider_runs_in_a_process_that_cannot_import_this_project(t
         "assert 'components' not in sys.modules, sorted(m for m in sys.modules if m.startswith('components'))\n"
         "olds = {'node_id': 'a', 'status': 'green'}\n"
         "print(provider.diff('x', olds, {**olds, 'node_id': 'b'}).changes, provider.health_url('https://h:9200/', 'green'))\n"
+        "print(provider.node_versions({'nodes': {'a': {'version': '8.19.26'}, 'b': {'version': '8.19.25'}}}))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "https://h:9200/_cluster/health?wait_for_status=green&timeout=30s"]
+    assert result.stdout.splitlines() == [
+        "True https://h:9200/_cluster/health?wait_for_status=green&timeout=30s",
+        "['8.19.25', '8.19.26']",
+    ]
+
+
+# --- Rolling version upgrade: yellow is enough while the nodes' versions differ -----------------
+# Elastic's rolling upgrade guide (8.19 "Upgrade Elasticsearch", step "Wait for the node to
+# recover"): a primary on an upgraded node cannot put its replica on an older node, so the cluster
+# may stay yellow until more nodes are upgraded; proceed once no shard is initializing or relocating.
+
+MIXED = nodes_info("8.19.26", "8.19.25", "8.19.25")
+
+
+def paths(cluster: FakeCluster) -> list[str]:
+    return [path for path, _, _ in cluster.requests]
+
+
+def test_yellow_with_mixed_versions_and_nothing_moving_lets_the_roll_go_on(pki: Pki) -> None:
+    cluster = FakeCluster([(408, health("yellow", True))], nodes=MIXED)
+    for url in serve(cluster, pki):
+        body = run_gate([url], pki)
+    assert body["status"] == "yellow" and body["node_versions"] == ["8.19.25", "8.19.26"]
+    assert paths(cluster) == ["/_cluster/health", "/_nodes"]
+    assert cluster.requests[1][1] == {"filter_path": ["nodes.*.version"]}
+
+
+@pytest.mark.parametrize(
+    ("initializing", "relocating"), [(2, 0), (0, 1)],
+    ids=["a shard still initializing keeps the gate waiting", "a shard still relocating keeps the gate waiting"],
+)
+def test_yellow_with_mixed_versions_waits_while_shards_move(pki: Pki, initializing: int, relocating: int) -> None:
+    cluster = FakeCluster([(408, health("yellow", True, initializing, relocating))] * 3 + [(408, health("yellow", True))], nodes=MIXED)
+    for url in serve(cluster, pki):
+        body = run_gate([url], pki)
+    assert body["initializing_shards"] == 0 and body["relocating_shards"] == 0
+    # Versions are asked only once nothing moves: four health rounds, one nodes request at the end.
+    assert paths(cluster) == ["/_cluster/health"] * 4 + ["/_nodes"]
+
+
+def test_yellow_with_equal_versions_waits_until_green(pki: Pki) -> None:
+    cluster = FakeCluster([(408, health("yellow", True)), (408, health("yellow", True)), (200, health("green"))])
+    for url in serve(cluster, pki):
+        body = run_gate([url], pki)
+    assert body["status"] == "green"
+    assert paths(cluster) == ["/_cluster/health", "/_nodes", "/_cluster/health", "/_nodes", "/_cluster/health"]
+
+
+def test_red_is_never_accepted_even_with_mixed_versions(pki: Pki) -> None:
+    cluster = FakeCluster([(408, health("red", True))] * 50, nodes=MIXED)
+    for url in serve(cluster, pki):
+        with pytest.raises(RuntimeError, match="status red"):
+            run_gate([url], pki, deadline=25)
+    assert "/_nodes" not in paths(cluster)
+
+
+def test_deadline_after_yellow_names_shards_and_versions_but_never_the_password(pki: Pki) -> None:
+    cluster = FakeCluster([(408, health("yellow", True, initializing=1))] * 2 + [(408, health("yellow", True))] * 50)
+    for url in serve(cluster, pki):
+        with pytest.raises(RuntimeError) as error:
+            run_gate([url], pki, deadline=45)
+    message = str(error.value)
+    assert f"{url}: HTTP 408, status yellow, initializing 0, relocating 0, node versions 8.19.25" in message
+    assert "did not reach green" in message and "yellow" in message
+    assert PASSWORD not in message and base64.b64encode(f"elastic:{PASSWORD}".encode()).decode() not in message
+
+
+def test_deadline_while_shards_move_names_the_moving_shards(pki: Pki) -> None:
+    cluster = FakeCluster([(408, health("yellow", True, initializing=3, relocating=1))] * 50, nodes=MIXED)
+    for url in serve(cluster, pki):
+        with pytest.raises(RuntimeError) as error:
+            run_gate([url], pki, deadline=25)
+    assert f"{url}: HTTP 408, status yellow, initializing 3, relocating 1" in str(error.value)
+
+
+def test_nodes_refused_stops_at_once(pki: Pki) -> None:
+    class Refusing(FakeCluster):
+        def answer(self, path: str) -> tuple[int, dict]:
+            return (403, {"error": "forbidden"}) if path == "/_nodes" else super().answer(path)
+
+    cluster = Refusing([(408, health("yellow", True))])
+    for url in serve(cluster, pki):
+        with pytest.raises(RuntimeError, match="check the elastic password"):
+            run_gate([url], pki)
+    assert paths(cluster) == ["/_cluster/health", "/_nodes"]
