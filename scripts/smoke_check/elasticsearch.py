@@ -27,12 +27,13 @@ def error_reason(response: Response) -> str:
 
 
 def http_problem(response: Response) -> str:
-    """A one-line description of a non-200 answer, with a hint for auth failures."""
+    """A one-line description of a non-200 answer naming the request, with a hint for auth failures."""
+    where = f"{response.url}: " if response.url else ""
     if response.status == 401:
-        return "HTTP 401: credentials rejected (check elastic_password)"
+        return f"{where}HTTP 401: credentials rejected (check elastic_password)"
     if response.status == 403:
-        return f"HTTP 403: user elastic lacks a privilege ({error_reason(response)})"
-    return f"HTTP {response.status}: {error_reason(response)}"
+        return f"{where}HTTP 403: user elastic lacks a privilege ({error_reason(response)})"
+    return f"{where}HTTP {response.status}: {error_reason(response)}"
 
 
 def stream_of(index: str) -> str:

@@ -30,6 +30,8 @@ class Response:
 
     status: int
     body: bytes
+    url: str = ""
+    """What was asked (``GET https://localhost:9200/...``), so a failed row names it."""
 
     def json(self) -> object:
         """The body parsed as JSON; ValueError when it is not JSON."""
@@ -79,19 +81,20 @@ class HttpClient:
 
     def _send(self, method: str, path: str, data: bytes | None) -> Response:
         """Send one request; HTTP errors come back as responses, transport errors raise."""
-        request = urllib.request.Request(self.base_url + quote_path(path), data=data, method=method)
+        url = self.base_url + quote_path(path)
+        request = urllib.request.Request(url, data=data, method=method)
         request.add_header("Authorization", self.authorization)
         request.add_header("Accept", "application/json")
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
             with self._opener().open(request, timeout=self.timeout) as answer:
-                return Response(answer.status, answer.read())
+                return Response(answer.status, answer.read(), f"{method} {url}")
         except urllib.error.HTTPError as exc:
             with exc:
-                return Response(exc.code, exc.read())
+                return Response(exc.code, exc.read(), f"{method} {url}")
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            raise TransportError(describe_transport_error(exc, self.timeout)) from exc
+            raise TransportError(f"{method} {url}: {describe_transport_error(exc, self.timeout)}") from exc
 
     def _opener(self) -> urllib.request.OpenerDirector:
         """An opener with our TLS context, no proxies and no redirects."""

@@ -33,7 +33,8 @@ def send_lines(endpoint: Endpoint, payload: bytes, context: ssl.SSLContext | Non
                 raw.sendall(payload)
                 _half_close_and_drain(raw)
     except OSError as exc:  # ssl.SSLError is an OSError
-        raise TransportError(describe_transport_error(exc, timeout)) from exc
+        where = f"tcp{'+tls' if endpoint.tls else ''}://{endpoint.host}:{endpoint.port}"
+        raise TransportError(f"{where}: {describe_transport_error(exc, timeout)}") from exc
 
 
 def _send_tls(raw: socket.socket, host: str, payload: bytes, context: ssl.SSLContext, timeout: float) -> None:

@@ -206,6 +206,7 @@ def test_logstash_down_fails_send_and_skips_ingest(stack: Stack) -> None:
     assert run.code == 1
     assert run.result("logstash tcp send") == "FAIL"
     assert "connection refused" in run.detail("logstash tcp send")
+    assert "tcp+tls://127.0.0.1:1" in run.detail("logstash tcp send"), "a failure names where it tried"
     assert run.result("ingest market_tick") == "SKIP"
     assert run.result("kibana status") == "PASS"
 
@@ -228,6 +229,7 @@ def test_elasticsearch_with_a_foreign_certificate_is_refused(make_stack: StackFa
 
     assert run.result("elasticsearch health") == "FAIL"
     assert "TLS certificate not trusted" in run.detail("elasticsearch health")
+    assert "GET https://" in run.detail("elasticsearch health") and "/_cluster/health" in run.detail("elasticsearch health")
     assert run.result("ingest security") == "SKIP"
 
 
@@ -236,6 +238,7 @@ def test_wrong_password_is_reported_as_rejected_credentials(stack: Stack) -> Non
 
     assert run.code == 1
     assert "credentials rejected" in run.detail("elasticsearch health")
+    assert "/_cluster/health" in run.detail("elasticsearch health"), "a failure names the URL it tried"
     assert run.result("ingest market_tick") == "SKIP"
     assert "credentials rejected" in run.detail("kibana status")
     assert "not-the-password" not in run.out + run.err
