@@ -64,7 +64,7 @@ def test_sans_are_exactly_the_declared_names_and_ips(issued: PkiCredentials) -> 
     for ident in identities(issued.settings):
         san = _cert(issued.certificates[ident.name].cert_pem).extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         assert sorted(san.get_values_for_type(x509.DNSName)) == sorted(ident.dns_names), ident.name
-        assert sorted(san.get_values_for_type(x509.IPAddress)) == sorted(ipaddress.ip_address(a) for a in ident.ip_addresses), ident.name
+        assert set(san.get_values_for_type(x509.IPAddress)) == {ipaddress.ip_address(a) for a in ident.ip_addresses}, ident.name
         assert ident.ip_addresses, f"{ident.name}: the settings declare IP SANs; a certificate without any is not what was asked"
 
 
@@ -106,6 +106,8 @@ def test_passwords_and_kibana_keys_as_declared(issued: PkiCredentials) -> None:
 def test_state_holds_no_secret_in_plaintext(issued: PkiCredentials) -> None:
     state = issued.stack_handle.state_text()
     assert "ciphertext" in state, "the state holds no encrypted value at all: secrets were not marked"
+    # Control: the scan reads the real state, where the public CA certificate is in plaintext.
+    assert issued.ca_cert_pem.strip().splitlines()[1] in state
     for value in issued.secret_values():
         for fragment in {value, *value.strip().splitlines()[1:-1][:1]}:  # whole value and a key's first base64 line
             assert fragment not in state, "a generated secret is in the state in plaintext"

@@ -1,0 +1,48 @@
+"""What the program declared, as the engine recorded it in the state (not re-derived by tests).
+
+``pulumi stack export --show-secrets`` holds each resource's inputs exactly as the engine got
+them from the program; tests compare what Docker did with these. The plaintext export stays in
+memory: nothing here prints or writes it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from engine.harness.stacks import EngineStack
+
+CONTAINER = "docker:index/container:Container"
+VOLUME = "docker:index/volume:Volume"
+NETWORK = "docker:index/network:Network"
+
+
+@dataclass(frozen=True)
+class Declared:
+    type: str
+    urn: str
+    name: str
+    inputs: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+
+    @property
+    def resource_name(self) -> str:
+        return self.urn.rsplit("::", 1)[-1]
+
+
+def declared_resources(stack: EngineStack) -> list[Declared]:
+    exported = json.loads(stack.cli("stack", "export", "--show-secrets").stdout)
+    out = []
+    for res in exported["deployment"].get("resources", []):
+        inputs = res.get("inputs", {})
+        out.append(Declared(
+            type=res["type"], urn=res["urn"], name=str(inputs.get("name", "")), inputs=inputs,
+            protect=bool(res.get("protect", False)), retain_on_delete=bool(res.get("retainOnDelete", False)),
+        ))
+    return out
+
+
+def of_type(resources: list[Declared], type_: str) -> list[Declared]:
+    return [r for r in resources if r.type == type_]

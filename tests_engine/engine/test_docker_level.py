@@ -1,0 +1,188 @@
+"""Part 4: the Elasticsearch tier really ``up`` on a real dockerd (Debian's docker.io), both stacks.
+
+The program is the project's own: Pki, Credentials, DockerHosts and ElasticsearchCluster (whose
+node containers go through ``components/containers.py`` ``service_container``), from the
+committed stack files, with only ``docker_hosts`` pointed at the test daemon. The Elastic images
+are replaced by the probe image (built here with debootstrap) under the pinned image names, so
+what runs in each node container is the probe: it reports the files it was given, env, mounts
+and limits, and answers the readiness port the declared healthcheck dials.
+
+Proves: the docker provider (rebuilt from upstream) creates the network, volumes and containers
+the program declares, lands every upload with the declared owner, group, mode and content, and
+applies env, mounts, ulimits, memory and the healthcheck as declared; prod's protected volumes
+stop ``destroy`` and survive it once unprotected (``retain_on_delete``). Cannot prove: that
+Elasticsearch starts with these files (the probe is not Elasticsearch), the published plugin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pulumi.automation import errors as auto_errors
+
+from components.elk_stack import stack_labels
+from engine.harness import declared as d
+from engine.harness.dockerd import Dockerd
+from engine.harness.probe_image import ProbeImage, ProbeReport, parse_report, sha256_text
+from engine.harness.programs import es_tier_program
+from engine.harness.settings_of import load_for
+from engine.harness.stacks import EngineStack, docker_host_override, new_stack, remove
+from engine.harness.toolchain import Toolchain
+
+STACKS = ("dev", "prod")
+#: /proc/self/limits names of the ulimits the program sets.
+LIMIT_NAMES = {"nofile": "open_files", "memlock": "locked_memory"}
+MIB = 1024**2
+_DURATION = re.compile(r"^(\d+)(ms|s|m|h)$")
+_NS = {"ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
+
+
+def _ns(duration: str) -> int:
+    match = _DURATION.match(duration)
+    assert match, f"not a simple Go duration: {duration!r}"
+    return int(match.group(1)) * _NS[match.group(2)]
+
+
+class Tier:
+    """One stack's Elasticsearch tier, up on the test daemon, with what the state says it declared."""
+
+    def __init__(self, stack: str, handle: EngineStack, daemon: Dockerd) -> None:
+        self.stack = stack
+        self.handle = handle
+        self.daemon = daemon
+        self.settings = load_for(stack)[0]
+        self.resources = d.declared_resources(handle)
+        self.destroyed = False
+
+    def long_running(self) -> list[d.Declared]:
+        """The node containers (service_container: healthcheck, wait) — not the one-shot chown."""
+        return [c for c in d.of_type(self.resources, d.CONTAINER) if c.inputs.get("healthcheck")]
+
+    def inspect(self, kind: str, name: str) -> dict:
+        import json
+
+        return json.loads(self.daemon.docker(kind, "inspect", name).stdout)[0]
+
+    def report(self, container: str) -> ProbeReport:
+        logs = self.daemon.docker("logs", container)
+        return parse_report(logs.stdout.decode() + logs.stderr.decode())
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def tier(request: pytest.FixtureRequest, engine: Toolchain, engine_base: Path, dockerd: Dockerd,
+         probe_image: ProbeImage) -> Iterator[Tier]:
+    stack = request.param
+    handle = new_stack(engine, stack, es_tier_program(), engine_base, overrides=docker_host_override(dockerd.host), label="docker")
+    handle.stack.up(on_output=lambda _line: None)
+    up = Tier(stack, handle, dockerd)
+    try:
+        yield up
+    finally:
+        if not up.destroyed:
+            handle.cli("state", "unprotect", "--all", "--yes", check=False)
+            handle.stack.destroy(on_output=lambda _line: None)
+        for volume in d.of_type(up.resources, d.VOLUME):
+            dockerd.docker("volume", "rm", "-f", volume.name, check=False)
+        remove(handle)
+
+
+def test_network_as_declared(tier: Tier) -> None:
+    [network] = d.of_type(tier.resources, d.NETWORK)
+    assert network.name == f"{tier.settings.cluster_name}-net"
+    real = tier.inspect("network", network.name)
+    assert real["Driver"] == network.inputs["driver"] == "bridge"
+    assert real["Labels"] == stack_labels(tier.settings)
+
+
+def test_volumes_as_declared_with_the_stack_policy(tier: Tier) -> None:
+    volumes = d.of_type(tier.resources, d.VOLUME)
+    nodes = tier.settings.elasticsearch.nodes
+    assert sorted(v.name for v in volumes) == sorted(
+        [f"{tier.settings.cluster_name}-backup", *(f"{tier.settings.cluster_name}-{n.name}-data" for n in nodes)])
+    for volume in volumes:
+        assert tier.inspect("volume", volume.name)["Labels"] == stack_labels(tier.settings)
+        assert volume.protect is tier.settings.protect_volumes, volume.name
+        assert volume.retain_on_delete is tier.settings.protect_volumes, volume.name
+
+
+def test_every_node_container_is_healthy_with_the_declared_healthcheck(tier: Tier) -> None:
+    nodes = tier.long_running()
+    assert len(nodes) == len(tier.settings.elasticsearch.nodes)
+    for node in nodes:
+        real = tier.inspect("container", node.name)
+        declared = node.inputs["healthcheck"]
+        assert real["State"]["Health"]["Status"] == "healthy", node.name
+        assert real["Config"]["Healthcheck"]["Test"] == declared["tests"], node.name
+        for key, field in (("interval", "Interval"), ("timeout", "Timeout"), ("startPeriod", "StartPeriod")):
+            assert real["Config"]["Healthcheck"][field] == _ns(declared[key]), (node.name, key)
+        assert real["Config"]["Healthcheck"]["Retries"] == declared["retries"], node.name
+        assert real["Config"]["Hostname"] == node.inputs["hostname"], node.name
+        assert real["HostConfig"]["RestartPolicy"]["Name"] == node.inputs["restart"], node.name
+        assert real["HostConfig"]["LogConfig"] == {"Type": node.inputs["logDriver"], "Config": node.inputs["logOpts"]}, node.name
+
+
+def test_uploads_land_with_the_declared_owner_group_mode_and_content(tier: Tier) -> None:
+    for node in tier.long_running():
+        report = tier.report(node.name)
+        for upload in node.inputs["uploads"]:
+            path = upload["file"]
+            found = report.files.get(path)
+            assert found is not None and found.kind == "FILE", f"{node.name}: {path} is not in the container"
+            assert (found.uid, found.gid) == (int(upload["owner"]), int(upload["group"])), (node.name, path)
+            assert found.mode == upload["permissions"].lstrip("0"), (node.name, path, found.mode)
+            assert found.sha256 == sha256_text(upload["content"]), f"{node.name}: {path} content differs from the declared one"
+
+
+def test_directories_docker_creates_for_uploads_let_the_image_user_through(tier: Tier) -> None:
+    """Parents missing from the image are made by Docker; the service user must reach its files."""
+    for node in tier.long_running():
+        report = tier.report(node.name)
+        owner = {(int(u["owner"]), int(u["group"])) for u in node.inputs["uploads"]}
+        assert len(owner) == 1
+        uid, gid = owner.pop()
+        for upload in node.inputs["uploads"]:
+            parent = Path(upload["file"]).parent
+            while str(parent) != "/":
+                entry = report.files.get(str(parent))
+                if entry is not None:
+                    bits = int(entry.mode, 8)
+                    reachable = (entry.uid == uid and bits & 0o100) or (entry.gid == gid and bits & 0o010) or bits & 0o001
+                    assert reachable, f"{node.name}: {parent} ({entry.uid}:{entry.gid} {entry.mode}) blocks uid {uid}"
+                parent = parent.parent
+
+
+def test_env_mounts_limits_and_memory_as_declared(tier: Tier) -> None:
+    for node in tier.long_running():
+        report = tier.report(node.name)
+        for pair in node.inputs["envs"]:
+            name = pair.split("=", 1)[0]
+            assert report.env_sha256.get(name) == sha256_text(pair), f"{node.name}: env {name} not as declared"
+        for mount in node.inputs["mounts"]:
+            assert mount["target"] in report.mounts, f"{node.name}: nothing mounted at {mount['target']}"
+            real = tier.inspect("container", node.name)
+            [m] = [m for m in real["Mounts"] if m["Destination"] == mount["target"]]
+            assert (m["Type"], m["Name"]) == (mount["type"], mount["source"]), node.name
+        for limit in node.inputs["ulimits"]:
+            soft, hard = report.limits[LIMIT_NAMES[limit["name"]]]
+            want = tuple("unlimited" if v == -1 else str(v) for v in (limit["soft"], limit["hard"]))
+            assert (soft, hard) == want, (node.name, limit["name"])
+        assert report.memory == str(node.inputs["memory"] * MIB), node.name
+
+
+def test_destroy_honours_the_volume_policy(tier: Tier) -> None:
+    """Runs last in the module for each stack (pytest keeps file order)."""
+    volumes = [v.name for v in d.of_type(tier.resources, d.VOLUME)]
+    if tier.settings.protect_volumes:
+        with pytest.raises(auto_errors.CommandError, match="protected"):
+            tier.handle.stack.destroy(on_output=lambda _line: None)
+        assert all(tier.daemon.docker("volume", "inspect", v, check=False).returncode == 0 for v in volumes)
+        tier.handle.cli("state", "unprotect", "--all", "--yes")
+    tier.handle.stack.destroy(on_output=lambda _line: None)
+    tier.destroyed = True
+    left = {v for v in volumes if tier.daemon.docker("volume", "inspect", v, check=False).returncode == 0}
+    assert left == (set(volumes) if tier.settings.protect_volumes else set())
+    assert tier.daemon.docker("ps", "-aq", "--filter", f"label=elk-stack.cluster={tier.settings.cluster_name}").stdout.strip() == b""
+    assert tier.daemon.docker("network", "inspect", f"{tier.settings.cluster_name}-net", check=False).returncode != 0
