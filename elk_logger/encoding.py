@@ -113,25 +113,31 @@ class EventEncoder:
                thread_name: str, error: Mapping[str, object] | None = None) -> bytes | None:
         """Framed bytes of one event, or ``None`` when it cannot be made to fit (counted)."""
         try:
-            body = self.sanitizer.clean_fields(fields)
-            clashes = ENVELOPE_KEYS.intersection(body)
-            if clashes:
-                moved = {key: body.pop(key) for key in clashes}
-                existing = body.get(EXTRA_KEY)
-                if isinstance(existing, dict):
-                    moved = {**existing, **moved}
-                elif existing is not None:
-                    moved[EXTRA_KEY] = existing
-                body[EXTRA_KEY] = moved
-            body.update(self.envelope(level, logger, thread_name))
-            if error:
-                body["error"] = self.sanitizer.clean_value(dict(error))
-            text = self.render(timestamp, level, message, body)
+            text, body = self.compose(timestamp=timestamp, level=level, logger=logger, message=message, fields=fields,
+                                      thread_name=thread_name, error=error)
         except Exception:
             self._count("fallbacks")
             body = self.envelope(level, logger, thread_name)
             text = self.render(timestamp, level, _safe_text(message), body)
         return self.fit(text, timestamp, level, message, body)
+
+    def compose(self, *, timestamp: str, level: str, logger: str, message: str, fields: Mapping[str, object],
+                thread_name: str, error: Mapping[str, object] | None = None) -> tuple[str, dict[str, object]]:
+        """The JSON text of one event and its cleaned body (may raise: ``encode`` falls back)."""
+        body = self.sanitizer.clean_fields(fields)
+        clashes = ENVELOPE_KEYS.intersection(body)
+        if clashes:
+            moved = {key: body.pop(key) for key in clashes}
+            existing = body.get(EXTRA_KEY)
+            if isinstance(existing, dict):
+                moved = {**existing, **moved}
+            elif existing is not None:
+                moved[EXTRA_KEY] = existing
+            body[EXTRA_KEY] = moved
+        body.update(self.envelope(level, logger, thread_name))
+        if error:
+            body["error"] = self.sanitizer.clean_value(dict(error))
+        return self.render(timestamp, level, message, body), body
 
     def fit(self, text: str, timestamp: str, level: str, message: str, body: dict[str, object]) -> bytes | None:
         """Frame ``text``; shrink the event first when it exceeds ``max_event_bytes``."""

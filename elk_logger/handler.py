@@ -21,6 +21,7 @@ from .connection import Connector
 from .diagnostics import Diagnostics
 from .encoding import EventEncoder
 from .events import FIELDS_ATTR, PLAIN_RECORD_SIZE, error_fields, keep_tail, merge_user_fields, record_extras, record_message
+from .record_lines import RecordLines
 from .stats import HandlerStats
 from .worker import DeliveryWorker
 
@@ -40,6 +41,7 @@ class ElkHandler(logging.Handler):
         self.config = config.replace(**settings) if settings else config
         self.close_timeout = self.config.close_timeout
         self.encoder = EventEncoder(self.config)
+        self.record_lines = RecordLines(self.encoder)
         self.diagnostics = Diagnostics(self.config.diagnostics_interval, diagnostics_stream)
         self.connector = Connector(self.config)  # reads TLS files now: a bad path fails here, not in the thread
         self.buffer = EventBuffer(self.config.max_buffer_events, self.config.max_buffer_bytes,
@@ -57,14 +59,19 @@ class ElkHandler(logging.Handler):
     def handle(self, record: logging.LogRecord) -> bool:  # type: ignore[override]
         """As ``Handler.handle`` minus the handler-wide lock: ``emit`` is thread-safe on its own,
         so callers in different threads never wait for each other's encoding."""
-        result = self.filter(record)
-        if isinstance(result, logging.LogRecord):
-            record = result
-        if result:
-            self.emit(record)
-        return bool(result)
+        if self.filters:
+            result = self.filter(record)
+            if isinstance(result, logging.LogRecord):
+                record = result
+            if not result:
+                return False
+        self.emit(record)
+        return True
 
     def emit(self, record: logging.LogRecord) -> None:
+        if self._closed:
+            self._refuse_after_close()
+            return
         try:
             line = self.encode_record(record)
             if line is not None:
@@ -92,6 +99,13 @@ class ElkHandler(logging.Handler):
 
     def encode_record(self, record: logging.LogRecord) -> bytes | None:
         """The framed bytes of one ``LogRecord`` (``None`` when refused as oversized)."""
+        line = self.record_lines.line(record)  # a known shape of plain scalars: fill its template
+        if line is not None:
+            return line
+        return self.encode_generic(record)
+
+    def encode_generic(self, record: logging.LogRecord) -> bytes | None:
+        """Any record, through the sanitiser and the generic encoder (what the templates are made from)."""
         attrs = record.__dict__
         structured = attrs.get(FIELDS_ATTR)
         fields: dict[str, object] = dict(structured) if isinstance(structured, dict) else {}

@@ -24,12 +24,13 @@ class ProcessInfo:
     def _renew(self) -> None:
         self.pid = os.getpid()
         self.id_prefix = os.urandom(12).hex() + "-"
-        self._counter = itertools.count(1)
+        self.counter = itertools.count(1)
+        """Numbers of this process's events (``next`` on a count is atomic under the GIL)."""
         self.generation += 1
 
     def next_event_id(self) -> str:
         """A process-unique id: ``<24 hex random>-<hex counter>`` (``next`` on a count is atomic)."""
-        return f"{self.id_prefix}{next(self._counter):x}"
+        return f"{self.id_prefix}{next(self.counter):x}"
 
     def after_fork_in_child(self) -> None:
         """Called in a forked child: new pid, new id prefix, bumped generation (templates rebuild)."""

@@ -1,7 +1,8 @@
 """``@timestamp`` text: UTC, milliseconds, ``Z`` (``2024-01-15T10:30:45.123Z``), as the seed shows.
 
 Why a cache: ``strftime`` is most of the cost and its output changes once a second, so the
-second's prefix is kept and only the milliseconds are formatted per event.
+second's prefix is kept and only the milliseconds are formatted per event; at high rates many
+records share one millisecond, so the last text is kept too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ class UtcMillis:
 
     def __init__(self) -> None:
         self._cache: tuple[int, str] = (-1, "")
+        self._last: tuple[int, str] = (-1, "")  # (epoch milliseconds, text): records of one millisecond share it
 
     def _prefix(self, second: int) -> str:
         cache = self._cache
@@ -30,5 +32,13 @@ class UtcMillis:
     def from_seconds(self, epoch: float) -> str:
         """Formatting of a ``LogRecord.created``; milliseconds as the stdlib's ``record.msecs``."""
         second = int(epoch)
-        millis = min(int((epoch - second) * 1000), 999)
-        return f"{self._prefix(second)}.{millis:03d}Z"
+        millis = int((epoch - second) * 1000)
+        if millis > 999:
+            millis = 999
+        key = second * 1000 + millis
+        last = self._last
+        if last[0] == key:
+            return last[1]
+        text = f"{self._prefix(second)}.{millis:03d}Z"
+        self._last = (key, text)
+        return text
