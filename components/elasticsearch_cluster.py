@@ -6,6 +6,7 @@ certificate or config replaces containers and never touches data (DESIGN.md "Dat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -45,6 +46,8 @@ class ElasticsearchClusterArgs:
     ca_cert_pem: pulumi.Input[str]
     elastic_password: pulumi.Input[str]
     labels: dict[str, str]
+    host_checks: Sequence[pulumi.Resource]
+    """Every Docker host's preflight check (components/host_preflight.py): no node before all pass."""
 
 
 def node_config(args: ElasticsearchClusterArgs, node: ElasticsearchNode) -> es_yml.NodeConfig:
@@ -89,7 +92,7 @@ class ElasticsearchCluster(pulumi.ComponentResource):
         for i, node in enumerate(args.settings.nodes):
             placed = args.hosts.host(node.host)
             volume = self._volume(f"{name}-{node.name}-data", f"{args.cluster_name}-{node.name}-data", placed, args)
-            after: list[pulumi.Resource] = [backup_ready] + ([previous] if previous is not None else [])
+            after: list[pulumi.Resource] = [backup_ready, *args.host_checks] + ([previous] if previous is not None else [])
             container = self._node(name, node, volume, after, args)
             self.data_volumes.append(volume)
             self.containers.append(container)

@@ -8,6 +8,7 @@ from components.access import Access, AccessArgs
 from components.credentials import Credentials
 from components.docker_hosts import DockerHosts, DockerHostsArgs
 from components.elasticsearch_cluster import ElasticsearchCluster, ElasticsearchClusterArgs
+from components.host_preflight import HostPreflight, HostPreflightArgs, host_needs
 from components.identities import identities
 from components.index_management import IndexManagement, IndexManagementArgs
 from components.kibana import Kibana, KibanaArgs
@@ -36,6 +37,7 @@ class ElkStack(pulumi.ComponentResource):
     credentials: Credentials
     pki: Pki
     docker_hosts: DockerHosts
+    preflight: HostPreflight
     elasticsearch: ElasticsearchCluster
     access: Access
     index_management: IndexManagement
@@ -63,6 +65,12 @@ class ElkStack(pulumi.ComponentResource):
             elastic_version=settings.elastic_version,
             labels=labels,
         ), opts=child)
+        self.preflight = HostPreflight(f"{name}-preflight", HostPreflightArgs(
+            needs=host_needs(settings),
+            hosts=self.docker_hosts,
+            cluster_name=settings.cluster_name,
+            labels=labels,
+        ), opts=child)
         elastic_password = self.credentials.passwords["elastic"]
         self.elasticsearch = ElasticsearchCluster(f"{name}-es", ElasticsearchClusterArgs(
             cluster_name=settings.cluster_name,
@@ -78,6 +86,7 @@ class ElkStack(pulumi.ComponentResource):
             ca_cert_pem=self.pki.ca_cert_pem,
             elastic_password=elastic_password,
             labels=labels,
+            host_checks=list(self.preflight.checks.values()),
         ), opts=child)
         self.access = Access(f"{name}-access", AccessArgs(
             endpoints=self.elasticsearch.endpoints,

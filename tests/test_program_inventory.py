@@ -18,6 +18,8 @@ COMMON = {
     "elk:components:Credentials": ["elk-credentials"],
     "elk:components:Pki": ["elk-pki"],
     "elk:components:DockerHosts": ["elk-docker"],
+    "elk:components:HostPreflight": ["elk-preflight"],
+    "pulumi-python:dynamic/docker:HostPreflightCheck": ["elk-preflight-local"],
     "elk:components:ElasticsearchCluster": ["elk-es"],
     "elk:components:Access": ["elk-access"],
     "elk:components:IndexManagement": ["elk-indices"],
@@ -56,7 +58,8 @@ def per_node(nodes: list[str], gates: list[str]) -> dict[str, list[str]]:
         "tls:index/locallySignedCert:LocallySignedCert": [f"elk-pki-{i}-cert" for i in identities],
         "docker:index/volume:Volume": ["elk-es-backup", "elk-logstash-data", *(f"elk-es-{n}-data" for n in nodes)],
         "docker:index/container:Container": [
-            "elk-es-backup-permissions", "elk-kibana-container", "elk-logstash-container", *(f"elk-es-{n}" for n in nodes)
+            "elk-es-backup-permissions", "elk-kibana-container", "elk-logstash-container", "elk-preflight-local-probe",
+            *(f"elk-es-{n}" for n in nodes),
         ],
         "pulumi-python:dynamic/elasticsearch:ClusterHealthGate": [f"elk-es-{g}-health" for g in gates],
     }
