@@ -93,8 +93,7 @@ class HostPreflightProvider(ResourceProvider):
                 found.append(
                     f"the memlock limit inside a container is {soft or '?'} (soft) / {hard or '?'} (hard) KiB, but the "
                     "Elasticsearch nodes lock their memory (bootstrap.memory_lock: true) and ask for unlimited; "
-                    "use a rootful Docker engine, or give the engine an unlimited memlock hard limit "
-                    "(systemd: LimitMEMLOCK=infinity for the docker service)"
+                    "run the stack on a rootful Docker engine, which applies `--ulimit memlock=-1`"
                 )
         return found
 
