@@ -136,9 +136,20 @@ def _run_as(folder: RunFolder, argv: list[str], env: dict[str, str], stdin: str 
         raise RuntimeError(f"{Path(argv[0]).name} {' '.join(argv[1:])} failed: {done.stdout}{done.stderr}")
 
 
-def prepare_node(folder: RunFolder, spec: NodeSpec, repo_dir: Path, ports: dict[str, NodePorts]) -> tuple[NodeLayout, Rewritten]:
+def _write_certificates(conf_dir: Path, ca_pem: str, cert_pem: str, key_pem: str) -> None:
+    certs = conf_dir / "certs"
+    certs.mkdir(exist_ok=True)
+    (certs / "ca.crt").write_text(ca_pem)
+    (certs / "node.crt").write_text(cert_pem)
+    (certs / "node.key").write_text(key_pem)
+    os.chmod(certs / "node.key", 0o600)
+
+
+def prepare_node(
+    folder: RunFolder, spec: NodeSpec, cluster_dir: Path, repo_dir: Path, ports: dict[str, NodePorts]
+) -> tuple[NodeLayout, Rewritten]:
     """The node's folders, its rewritten elasticsearch.yml, jvm.options.d files, certificates and keystore."""
-    base = folder.root / spec.node_name
+    base = cluster_dir / spec.node_name
     layout = NodeLayout(conf_dir=base / "config", data_dir=base / "data", logs_dir=base / "logs", repo_dir=repo_dir)
     shutil.copytree(folder.home / "config", layout.conf_dir)
     for d in (layout.data_dir, layout.logs_dir, base / "tmp", repo_dir):
@@ -147,12 +158,7 @@ def prepare_node(folder: RunFolder, spec: NodeSpec, repo_dir: Path, ports: dict[
     (layout.conf_dir / "elasticsearch.yml").write_text(to_yaml(done.settings))
     for name, text in spec.jvm_options.items():
         (layout.conf_dir / "jvm.options.d" / name).write_text(text)
-    certs = layout.conf_dir / "certs"
-    certs.mkdir()
-    (certs / "ca.crt").write_text(spec.ca_cert_pem)
-    (certs / "node.crt").write_text(spec.cert_pem)
-    (certs / "node.key").write_text(spec.key_pem)
-    os.chmod(certs / "node.key", 0o600)
+    _write_certificates(layout.conf_dir, spec.ca_cert_pem, spec.cert_pem, spec.key_pem)
     _chown_tree(base, folder.uid, folder.gid)
     _chown_tree(repo_dir, folder.uid, folder.gid)
     env = folder.env(layout.conf_dir, base / "tmp")
@@ -214,10 +220,20 @@ class RealCluster:
             n.stop()
 
 
-def start_cluster(folder: RunFolder, specs: list[NodeSpec], *, say: Callable[[str], None] = print) -> RealCluster:
+def restart_with_certificates(folder: RunFolder, node: RunningNode, *, ca_pem: str, cert_pem: str, key_pem: str) -> RunningNode:
+    """Stop ``node`` and start it again from the same folders with other certificate files."""
+    node.stop()
+    _write_certificates(node.layout.conf_dir, ca_pem, cert_pem, key_pem)
+    _chown_tree(node.layout.conf_dir / "certs", folder.uid, folder.gid)
+    return start_node(folder, node.spec, node.layout, node.rewritten, node.ports)
+
+
+def start_cluster(folder: RunFolder, specs: list[NodeSpec], *, name: str, say: Callable[[str], None] = print) -> RealCluster:
+    """Prepare every node, then start them together (the bootstrap ``up``) and wait for green."""
     ports = {s.node_name: NodePorts(free_port(), free_port(), free_port()) for s in specs}
-    repo_dir = folder.root / "backup"
-    prepared = [prepare_node(folder, s, repo_dir, ports) for s in specs]
+    cluster_dir = folder.root / name
+    repo_dir = cluster_dir / "backup"
+    prepared = [prepare_node(folder, s, cluster_dir, repo_dir, ports) for s in specs]
     for s, (_, rw) in zip(specs, prepared, strict=True):
         for absent in rw.dropped:
             say(f"[realserver] {s.node_name}: not sent, module absent from this build: {absent.name} ({absent.module})")

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+# stack_tests.py holds tests collected by two modules; let pytest explain its failed asserts.
+pytest.register_assert_rewrite("tests_engine.elasticsearch.stack_tests", "tests_engine.elasticsearch.checks")
+
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -166,7 +169,7 @@ class StartedStack:
 def _start(stack_inputs: ProgramInputs, pki_mode: CertsFor, run_folder: RunFolder) -> Iterator[StartedStack]:
     certs = pki_mode(stack_inputs)
     specs = node_specs(stack_inputs, certs)
-    cluster = start_cluster(run_folder, specs, say=print)
+    cluster = start_cluster(run_folder, specs, name=stack_inputs.stack, say=print)
     REPORT.add(f"{stack_inputs.stack}: {len(specs)} node(s) [{certs.mode}] start -> green {cluster.seconds_to_green:.1f}s")
     try:
         yield StartedStack(stack_inputs, certs, cluster, specs)
