@@ -70,6 +70,14 @@ def test_memory_below_the_sum_of_the_limits_lists_every_container() -> None:
     assert "lower the `memory` settings" in message
 
 
+def test_sizes_that_arrive_as_floats_count_the_same() -> None:
+    """The engine hands numbers to a dynamic provider as floats (8589934592.0)."""
+    as_floats = [[name, float(size)] for name, size in needs(FIT)["memory_limits"]]
+    message = failure(needs(FIT.replace("16777216", str(12 * 1024 * 1024)), memory_limits=as_floats, min_max_map_count=262144.0))
+    assert "add up to 15.0 GiB (es01 4.0 GiB," in message
+    assert Provider.problems(needs(FIT, memory_limits=as_floats, min_max_map_count=262144.0)) == []
+
+
 def test_memory_exactly_the_sum_of_the_limits_is_enough() -> None:
     assert Provider.problems(needs(FIT.replace("16777216", str(15 * 1024 * 1024)))) == []
 
