@@ -105,8 +105,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def _computed(self, args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
         t, n = args.typ, args.name
         if t == "random:index/randomPassword:RandomPassword":
-            # Deterministic (not ``hash()``, which is salted per process): two previews diff cleanly.
-            value = f"mockpw{int(hashlib.sha256(n.encode()).hexdigest(), 16) % 10**12:012d}{n[-6:]}"
+            # Deterministic (not ``hash()``, which is salted per process) and as long as asked for,
+            # like the real one: two previews diff cleanly and length checks see real lengths.
+            length = int(args.inputs.get("length") or 32)
+            value = ("mockpw" + hashlib.sha256(n.encode()).hexdigest() * 2)[:length]
             self.run.secret_values.add(value)
             return {"result": value}
         if t == "tls:index/privateKey:PrivateKey":
