@@ -35,6 +35,8 @@ Public fixtures (other layers, e.g. ``tests_engine/elasticsearch/``, code agains
 ``probe_image`` (session) -> ``engine.harness.probe_image.ProbeImage``
     A small image built here with debootstrap from Debian packages, whose entrypoint reports
     the files, env, mounts and limits it finds and listens on the ports a healthcheck dials.
+    Tagged as every Elastic image the stack files pin (the provider finds it, never pulls).
+    No ``USER``; ``probe_image_as_es_user`` is the same with the Elasticsearch image's USER.
 """
 
 from __future__ import annotations
@@ -87,14 +89,24 @@ def dockerd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dockerd_mod.Do
         daemon.stop()
 
 
+def elastic_image_tags() -> tuple[str, ...]:
+    """Every Elastic image name the committed stack files pin."""
+    versions = {load_for(stack)[0].elastic_version for stack in STACKS}
+    return tuple(image_ref(product, v) for product in PRODUCTS for v in sorted(versions))
+
+
 @pytest.fixture(scope="session")
 def probe_image(engine: Toolchain, dockerd: dockerd_mod.Dockerd) -> probe_mod.ProbeImage:
-    """The probe, runnable as the Elasticsearch image's user and tagged as every Elastic image the
-    committed stack files pin, so the Docker provider uses it instead of pulling."""
+    """The probe with no ``USER`` (so Docker applies the uploads' declared owner and group, see
+    test_docker_level), tagged as every pinned Elastic image so the provider uses it, never pulls."""
+    return probe_mod.build(dockerd, engine.root.parent, user="", ports=(READINESS_PORT,), tags=elastic_image_tags())
+
+
+@pytest.fixture(scope="session")
+def probe_image_as_es_user(engine: Toolchain, dockerd: dockerd_mod.Dockerd) -> probe_mod.ProbeImage:
+    """The probe with the Elasticsearch image's ``USER`` (uid:gid from components/containers.py)."""
     user = IMAGE_USERS["elasticsearch"]
-    versions = {load_for(stack)[0].elastic_version for stack in STACKS}
-    tags = tuple(image_ref(product, v) for product in PRODUCTS for v in sorted(versions))
-    return probe_mod.build(dockerd, engine.root.parent, user=f"{user.uid}:{user.gid}", ports=(READINESS_PORT,), tags=tags)
+    return probe_mod.build(dockerd, engine.root.parent, user=f"{user.uid}:{user.gid}", ports=(READINESS_PORT,))
 
 
 @pytest.fixture(scope="session")

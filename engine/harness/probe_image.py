@@ -91,21 +91,24 @@ class ProbeImage:
     ports: tuple[int, ...]
 
 
-def _recipe_hash(user: str, ports: tuple[int, ...]) -> str:
+def _recipe_hash(ports: tuple[int, ...], user: str | None = None) -> str:
+    """The rootfs depends on the script, suite, packages and ports; the image tag also on the user."""
     digest = hashlib.sha256(REPORT_SCRIPT.read_bytes())
-    digest.update(f"{SUITE} {MIRROR} {PACKAGES} {user} {ports}".encode())
+    digest.update(f"{SUITE} {MIRROR} {PACKAGES} {ports}".encode())
+    if user is not None:
+        digest.update(f" user={user}".encode())
     return digest.hexdigest()[:12]
 
 
-def _rootfs_tar(cache: Path, user: str, ports: tuple[int, ...]) -> Path:
-    tar = cache / f"probe-{_recipe_hash(user, ports)}.tar"
+def _rootfs_tar(cache: Path, ports: tuple[int, ...]) -> Path:
+    tar = cache / f"probe-{_recipe_hash(ports)}.tar"
     if tar.exists():
         return tar
     if shutil.which("debootstrap") is None:
         done = subprocess.run(["apt-get", "install", "-y", "-qq", "debootstrap"], capture_output=True, text=True)
         if done.returncode != 0:
             raise ProbeImageError(f"debootstrap missing and apt-get install failed: {done.stderr[-1500:]}")
-    work = cache / f"probe-build-{_recipe_hash(user, ports)}"
+    work = cache / f"probe-build-{_recipe_hash(ports)}"
     shutil.rmtree(work, ignore_errors=True)
     rootfs = work / "rootfs"
     done = subprocess.run(["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(rootfs), MIRROR],
@@ -132,15 +135,15 @@ def _rootfs_tar(cache: Path, user: str, ports: tuple[int, ...]) -> Path:
 
 
 def build(daemon: Dockerd, cache: Path, *, user: str, ports: tuple[int, ...], tags: tuple[str, ...] = ()) -> ProbeImage:
-    """Import the probe into ``daemon`` as ``elk-probe:<hash>`` and under every name in ``tags``."""
+    """Import the probe into ``daemon`` as ``elk-probe:<hash>`` and under every name in ``tags``.
+
+    ``user`` becomes the image's ``USER`` ("" for none: the container then runs as root)."""
     cache.mkdir(parents=True, exist_ok=True)
-    tar = _rootfs_tar(cache, user, ports)
-    tag = f"elk-probe:{_recipe_hash(user, ports)}"
+    tar = _rootfs_tar(cache, ports)
+    tag = f"elk-probe:{_recipe_hash(ports, user)}"
+    changes = ["--change", 'ENTRYPOINT ["/probe/report"]'] + (["--change", f"USER {user}"] if user else [])
     with tar.open("rb") as stream:
-        done = subprocess.run(
-            ["docker", "--host", daemon.host, "import", "--change", 'ENTRYPOINT ["/probe/report"]', "--change", f"USER {user}", "-", tag],
-            stdin=stream, capture_output=True, text=True,
-        )
+        done = subprocess.run(["docker", "--host", daemon.host, "import", *changes, "-", tag], stdin=stream, capture_output=True, text=True)
     if done.returncode != 0:
         raise ProbeImageError(f"docker import failed: {done.stderr}")
     for extra in tags:

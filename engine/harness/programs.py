@@ -1,23 +1,28 @@
 """Inline Automation API programs made of the project's own components.
 
 Each program reads its settings through ``components/settings/load.py`` (the engine hands it the
-stack file's config) and wires the components exactly as ``ElkStack.__init__`` does, under a
-parent component of ElkStack's type and name, so resource names, parents and URNs are those of
-the whole program. Left out is only what needs the elasticstack provider (Access,
-IndexManagement) and what hangs on it (Logstash, Kibana). The tier tests compare the real
-inventory with the mock run of ``__main__.py``, which catches any drift of this wiring.
+stack file's config). The Elasticsearch tier is the real ``ElkStack`` itself — its wiring, names
+and URNs exactly — with the four components that need the elasticstack provider (Access,
+IndexManagement, and Logstash and Kibana, which wait for them) swapped, during construction
+only, for ``Omitted``: a stand-in that registers nothing and answers the attributes ElkStack
+reads with empty mappings. No provider or engine is faked: what is declared is declared for real.
+If ElkStack starts reading another attribute of them, ``Omitted`` raises and the tests say so.
+
+Pki + Credentials alone (``pki_credentials_program``) is built directly from the same
+settings, mirroring ElkStack's two calls (the tier tests compare the tier with the mock run of
+the whole program, which would catch a divergence in names or types).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pulumi
 
+from components import elk_stack
 from components.credentials import Credentials
-from components.docker_hosts import DockerHosts, DockerHostsArgs
-from components.elasticsearch_cluster import ElasticsearchCluster, ElasticsearchClusterArgs
-from components.elk_stack import stack_labels
 from components.identities import identities
 from components.pki import Pki, PkiArgs
 from components.settings.load import OwnCa, load_settings
@@ -26,9 +31,42 @@ from components.settings.model import StackSettings
 #: ElkStack's resource type and the name ``__main__`` gives it.
 STACK_COMPONENT_TYPE = "elk:components:ElkStack"
 STACK_NAME = "elk"
-#: The component types the Elasticsearch-tier programs declare (for inventory comparisons).
+#: Components of ElkStack that need the elasticstack provider (directly or by waiting for it).
+OMITTED_COMPONENTS = ("Access", "IndexManagement", "Logstash", "Kibana")
+#: The component types the programs really declare (for inventory comparisons).
 PKI_CREDENTIALS_TYPES = ("elk:components:Credentials", "elk:components:Pki")
-ES_TIER_TYPES = (*PKI_CREDENTIALS_TYPES, "elk:components:DockerHosts", "elk:components:ElasticsearchCluster")
+ES_TIER_TYPES = (*PKI_CREDENTIALS_TYPES, "elk:components:DockerHosts", "elk:components:HostPreflight",
+                 "elk:components:ElasticsearchCluster")
+
+
+class _Nothing(dict):
+    """An empty mapping whose every key is None (``access.users[WRITER_USER]`` ...)."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+class Omitted:
+    """Stands in for a component the engine cannot run here; registers no resource."""
+
+    ANSWERS = ("users", "system_users", "index_templates")
+
+    def __init__(self, *_args: Any, **_kwargs: Any) -> None:  # noqa: ANN401 - any component's signature
+        for attr in self.ANSWERS:
+            setattr(self, attr, _Nothing())
+        self.provider = None
+
+
+@contextmanager
+def _without_elasticstack() -> Iterator[None]:
+    saved = {name: getattr(elk_stack, name) for name in OMITTED_COMPONENTS}
+    try:
+        for name in OMITTED_COMPONENTS:
+            setattr(elk_stack, name, Omitted)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(elk_stack, name, value)
 
 
 class StackRoot(pulumi.ComponentResource):
@@ -74,39 +112,18 @@ def pki_credentials_program() -> Callable[[], None]:
 
 
 def es_tier_program(*, export_secrets: bool = False) -> Callable[[], None]:
-    """PKI, credentials, Docker hosts and the Elasticsearch cluster component."""
+    """The real ElkStack without the elasticstack half: PKI, credentials, Docker hosts, host
+    preflight and the Elasticsearch cluster."""
 
     def program() -> None:
         settings, own_ca = load_settings()
-        child = pulumi.ResourceOptions(parent=StackRoot())
-        labels = stack_labels(settings)
-        credentials = Credentials(f"{STACK_NAME}-credentials", opts=child)
-        pki = _pki(settings, own_ca, child)
-        docker_hosts = DockerHosts(f"{STACK_NAME}-docker", DockerHostsArgs(
-            hosts=settings.docker_hosts,
-            network_name=f"{settings.cluster_name}-net",
-            elastic_version=settings.elastic_version,
-            labels=labels,
-        ), opts=child)
-        cluster = ElasticsearchCluster(f"{STACK_NAME}-es", ElasticsearchClusterArgs(
-            cluster_name=settings.cluster_name,
-            settings=settings.elasticsearch,
-            bootstrap=settings.bootstrap,
-            license=settings.license,
-            repo_path=settings.snapshots.location,
-            bind_address=settings.network.bind_address,
-            public_host=settings.network.public_host,
-            protect_volumes=settings.protect_volumes,
-            hosts=docker_hosts,
-            certificates=pki.certificates,
-            ca_cert_pem=pki.ca_cert_pem,
-            elastic_password=credentials.passwords["elastic"],
-            labels=labels,
-        ), opts=child)
+        with _without_elasticstack():
+            stack = elk_stack.ElkStack(STACK_NAME, settings, own_ca)
+        cluster = stack.elasticsearch
         pulumi.export("containers", [c.name for c in cluster.containers])
         pulumi.export("volumes", [v.name for v in [*cluster.data_volumes, cluster.backup_volume]])
-        pulumi.export("network", docker_hosts.host(settings.docker_hosts[0].name).network.name)
+        pulumi.export("network", stack.docker_hosts.host(settings.docker_hosts[0].name).network.name)
         if export_secrets:
-            _export_pki_credentials(pki, credentials)
+            _export_pki_credentials(stack.pki, stack.credentials)
 
     return program

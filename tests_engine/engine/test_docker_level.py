@@ -24,6 +24,7 @@ import pytest
 from pulumi.automation import errors as auto_errors
 
 from components.elk_stack import stack_labels
+from components.host_preflight import host_needs
 from engine.harness import declared as d
 from engine.harness.dockerd import Dockerd
 from engine.harness.probe_image import ProbeImage, ProbeReport, parse_report, sha256_text
@@ -49,17 +50,26 @@ def _ns(duration: str) -> int:
 class Tier:
     """One stack's Elasticsearch tier, up on the test daemon, with what the state says it declared."""
 
-    def __init__(self, stack: str, handle: EngineStack, daemon: Dockerd) -> None:
+    def __init__(self, stack: str, handle: EngineStack, daemon: Dockerd, up_error: str) -> None:
         self.stack = stack
         self.handle = handle
         self.daemon = daemon
+        self.up_error = up_error
+        """Empty when ``up`` succeeded; else its message (the host preflight may refuse the nodes)."""
         self.settings = load_for(stack)[0]
         self.resources = d.declared_resources(handle)
         self.destroyed = False
 
     def long_running(self) -> list[d.Declared]:
-        """The node containers (service_container: healthcheck, wait) — not the one-shot chown."""
-        return [c for c in d.of_type(self.resources, d.CONTAINER) if c.inputs.get("healthcheck")]
+        """The node containers (service_container: healthcheck, wait) — not the one-shot chown or
+        the preflight probe. Skips when the host preflight refused the nodes on this machine."""
+        if self.up_error:
+            pytest.skip(f"{self.stack}: the host preflight stopped the nodes here (see test_up_outcome_is_the_preflight_verdict)")
+        return [c for c in d.of_type(self.resources, d.CONTAINER) if c.inputs.get("healthcheck") and c.name in self.node_names]
+
+    @property
+    def node_names(self) -> set[str]:
+        return {f"{self.settings.cluster_name}-{n.name}" for n in self.settings.elasticsearch.nodes}
 
     def inspect(self, kind: str, name: str) -> dict:
         import json
@@ -76,8 +86,13 @@ def tier(request: pytest.FixtureRequest, engine: Toolchain, engine_base: Path, d
          probe_image: ProbeImage) -> Iterator[Tier]:
     stack = request.param
     handle = new_stack(engine, stack, es_tier_program(), engine_base, overrides=docker_host_override(dockerd.host), label="docker")
-    handle.stack.up(on_output=lambda _line: None)
-    up = Tier(stack, handle, dockerd)
+    up_error = ""
+    try:
+        # Everything that does not wait for a failed step is still created (network, volumes).
+        handle.stack.up(on_output=lambda _line: None, continue_on_error=True)
+    except auto_errors.CommandError as err:
+        up_error = str(err)
+    up = Tier(stack, handle, dockerd, up_error)
     try:
         yield up
     finally:
@@ -87,6 +102,34 @@ def tier(request: pytest.FixtureRequest, engine: Toolchain, engine_base: Path, d
         for volume in d.of_type(up.resources, d.VOLUME):
             dockerd.docker("volume", "rm", "-f", volume.name, check=False)
         remove(handle)
+
+
+def _host_shortfalls(tier: Tier) -> list[str]:
+    """What this machine lacks for the stack, computed from the settings and /proc (not the product)."""
+    needs = host_needs(tier.settings)[0]
+    meminfo = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+    mem_total = int(meminfo["MemTotal"].split()[0]) * 1024
+    map_count = int(Path("/proc/sys/vm/max_map_count").read_text())
+    out = []
+    if sum(size for _n, size in needs.memory_limits) > mem_total:
+        out.append("memory limits")
+    if needs.min_max_map_count > map_count:
+        out.append("vm.max_map_count")
+    return out
+
+
+def test_up_outcome_is_the_preflight_verdict(tier: Tier) -> None:
+    """The real HostPreflightCheck (dynamic provider, real engine) refuses exactly when the host falls short."""
+    shortfalls = _host_shortfalls(tier)
+    if not shortfalls:
+        assert tier.up_error == ""
+        return
+    assert "does not meet what the stack's containers there need" in tier.up_error
+    for what in shortfalls:
+        assert what in tier.up_error, what
+    running = tier.daemon.docker("ps", "-q", "--filter", f"label=elk-stack.cluster={tier.settings.cluster_name}",
+                                 "--filter", "label=role=elasticsearch").stdout.strip()
+    assert running == b"", "a node was started although the preflight refused the host"
 
 
 def test_network_as_declared(tier: Tier) -> None:

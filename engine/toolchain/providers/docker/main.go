@@ -67,11 +67,14 @@ func main() {
 	info := providerInfo()
 	// The schema (used by the bridge to type-check inputs) is generated from the provider itself.
 	sink := diag.DefaultSink(io.Discard, os.Stderr, diag.FormatOptions{Color: colors.Never})
-	spec, err := tfgen.GenerateSchema(info, sink)
+	// XInMemoryDocs: docs from the TF schema only; no attempt to fetch the upstream repository.
+	res, err := tfgen.GenerateSchemaWithOptions(tfgen.GenerateSchemaOptions{
+		ProviderInfo: info, DiagnosticsSink: sink, XInMemoryDocs: true,
+	})
 	if err != nil {
 		panic(err)
 	}
-	schema, err := json.Marshal(spec)
+	schema, err := json.Marshal(res.PackageSpec)
 	if err != nil {
 		panic(err)
 	}

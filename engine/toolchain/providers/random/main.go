@@ -46,11 +46,14 @@ func main() {
 		// The schema is generated from the provider itself when the engine asks for it.
 		XGetSchema: func(context.Context, plugin.GetSchemaRequest) ([]byte, error) {
 			sink := diag.DefaultSink(io.Discard, os.Stderr, diag.FormatOptions{Color: colors.Never})
-			spec, err := tfgen.GenerateSchema(info, sink)
+			// XInMemoryDocs: docs from the TF schema only; no attempt to fetch the upstream repository.
+			res, err := tfgen.GenerateSchemaWithOptions(tfgen.GenerateSchemaOptions{
+				ProviderInfo: info, DiagnosticsSink: sink, XInMemoryDocs: true,
+			})
 			if err != nil {
 				return nil, err
 			}
-			return json.Marshal(spec)
+			return json.Marshal(res.PackageSpec)
 		},
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/hashicorp/terraform-provider-tls/shim"
 	pf "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
@@ -17,7 +18,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
-	"github.com/hashicorp/terraform-provider-tls/shim"
 )
 
 // version is set with -ldflags "-X main.version=..." to the version the pulumi-tls SDK asks for.
@@ -43,11 +43,14 @@ func main() {
 		// The schema is generated from the provider itself when the engine asks for it.
 		XGetSchema: func(context.Context, plugin.GetSchemaRequest) ([]byte, error) {
 			sink := diag.DefaultSink(io.Discard, os.Stderr, diag.FormatOptions{Color: colors.Never})
-			spec, err := tfgen.GenerateSchema(info, sink)
+			// XInMemoryDocs: docs from the TF schema only; no attempt to fetch the upstream repository.
+			res, err := tfgen.GenerateSchemaWithOptions(tfgen.GenerateSchemaOptions{
+				ProviderInfo: info, DiagnosticsSink: sink, XInMemoryDocs: true,
+			})
 			if err != nil {
 				return nil, err
 			}
-			return json.Marshal(spec)
+			return json.Marshal(res.PackageSpec)
 		},
 	})
 }
