@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from components.access import Access, AccessArgs
+from components.alerting import Alerting, AlertingArgs
 from components.credentials import Credentials
 from components.docker_hosts import DockerHosts, DockerHostsArgs
 from components.elasticsearch_cluster import ElasticsearchCluster, ElasticsearchClusterArgs
@@ -12,6 +13,7 @@ from components.host_preflight import HostPreflight, HostPreflightArgs, host_nee
 from components.identities import identities
 from components.index_management import IndexManagement, IndexManagementArgs
 from components.kibana import Kibana, KibanaArgs
+from components.kibana_objects import KibanaObjects, KibanaObjectsArgs
 from components.logstash import WRITER_USER, Logstash, LogstashArgs
 from components.pki import Pki, PkiArgs
 from components.render.elasticsearch_yml import HTTP_PORT
@@ -43,6 +45,8 @@ class ElkStack(pulumi.ComponentResource):
     index_management: IndexManagement
     logstash: Logstash
     kibana: Kibana
+    kibana_objects: KibanaObjects
+    alerting: Alerting
     outputs: dict[str, pulumi.Input[object]]
     """What ``__main__`` exports; secrets are already secret Outputs."""
 
@@ -131,6 +135,24 @@ class ElkStack(pulumi.ComponentResource):
             encryption_keys=self.credentials.kibana_keys,
             depends_on=[self.access.system_users["kibana_system"]],
             labels=labels,
+        ), opts=child)
+        # Kibana objects and the alert: after the healthy Kibana; data views after the templates.
+        kibana_ca = self.pki.ca_cert_pem if settings.kibana.tls else ""
+        self.kibana_objects = KibanaObjects(f"{name}-kibana-objects", KibanaObjectsArgs(
+            kibana_url=kibana_url,
+            ca_cert_pem=kibana_ca,
+            password=elastic_password,
+            kibana=[self.kibana.container],
+            index_templates=list(self.index_management.index_templates.values()),
+        ), opts=child)
+        self.alerting = Alerting(f"{name}-alerting", AlertingArgs(
+            kibana_url=kibana_url,
+            ca_cert_pem=kibana_ca,
+            password=elastic_password,
+            kibana=[self.kibana.container],
+            es_provider=self.access.provider,
+            es_nodes=self.elasticsearch.containers,
+            replicas=settings.index_management.replicas,
         ), opts=child)
         self.outputs = {
             "elasticsearch_url": self.elasticsearch.endpoints[0],

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from components.render import dashboards, saved_objects as so
+from components.render import dashboards
+from components.render import saved_objects as so
 
 CONTRACT = json.loads((Path(__file__).parent / "contracts" / "kibana_saved_objects_8.19.json").read_text())
 

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from components.render import dashboards, saved_objects
 from tests.conftest import cached_run
 from tests.program import run_program
 
@@ -43,11 +44,23 @@ COMMON = {
     "elasticstack:index/securityUser:SecurityUser": [f"elk-access-user-{r}" for r in ("mt4-admin", "mt4-analyst", "mt4-logstash-writer")],
     "elasticstack:index/indexLifecycle:IndexLifecycle": ["elk-indices-ilm-logs", "elk-indices-ilm-metrics"],
     "elasticstack:index/componentTemplate:ComponentTemplate": ["elk-indices-component-mappings", "elk-indices-component-settings"],
-    "elasticstack:index/indexTemplate:IndexTemplate": ["elk-indices-template-logs", "elk-indices-template-metrics"],
     "elasticstack:index/snapshotRepository:SnapshotRepository": ["elk-indices-repository"],
     "elasticstack:index/snapshotLifecycle:SnapshotLifecycle": ["elk-indices-slm"],
     "tls:index/selfSignedCert:SelfSignedCert": ["elk-pki-ca"],
+    # Kibana as code (issue 11): three data views, the default, 8 searches, 17 Lens panels, 4 dashboards.
+    "elk:components:KibanaObjects": ["elk-kibana-objects"],
+    "pulumi-python:dynamic/kibana:DataView": [f"elk-kibana-objects-view-{v}" for v in ("mt4-logs", "mt4-metrics", "mt4-system")],
+    "pulumi-python:dynamic/kibana:DefaultDataView": ["elk-kibana-objects-default-view"],
+    "pulumi-python:dynamic/kibana:SavedObject": [
+        f"elk-kibana-objects-{o['id']}" for o in [*saved_objects.saved_searches(), *dashboards.all_dashboard_objects()]
+    ],
+    "elk:components:Alerting": ["elk-alerting"],
+    "elasticstack:index/indexTemplate:IndexTemplate": [
+        "elk-indices-template-logs", "elk-indices-template-metrics", "elk-alerting-alerts-template"],
+    "pulumi-python:dynamic/kibana:Connector": ["elk-alerting-mt4-alerts-index", "elk-alerting-mt4-alerts-server-log"],
+    "pulumi-python:dynamic/kibana:Rule": ["elk-alerting-mt4-error-rate"],
 }
+assert len(COMMON["pulumi-python:dynamic/kibana:SavedObject"]) == 8 + 17 + 4
 
 
 def per_node(nodes: list[str], gates: list[str]) -> dict[str, list[str]]:
