@@ -58,11 +58,11 @@ def rule_actions() -> list[dict[str, Any]]:
                 "message": "{{context.message}}", "window_start": "{{context.dateStart}}"}
     return [
         {"group": MATCHED, "id": INDEX_CONNECTOR_ID, "params": {"documents": [document]},
-         "frequency": {"summary": False, "notify_when": "onActiveAlert", "throttle": None}},
+         "frequency": {"summary": False, "notify_when": "onActiveAlert"}},
         {"group": MATCHED, "id": LOG_CONNECTOR_ID,
          "params": {"level": "warn",
                     "message": f"MT4: {{{{context.value}}}} ERROR events in the last {WINDOW_MINUTES} minutes (rule {{{{rule.name}}}})"},
-         "frequency": {"summary": False, "notify_when": "onActionGroupChange", "throttle": None}},
+         "frequency": {"summary": False, "notify_when": "onActionGroupChange"}},
     ]
 
 

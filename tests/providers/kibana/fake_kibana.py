@@ -137,7 +137,8 @@ class FakeKibana:
         keys = [(o["type"], o["id"]) for o in objects]
         duplicates = sorted({f"{t}:{i}" for t, i in keys if keys.count((t, i)) > 1})
         if duplicates:
-            return 400, {"statusCode": 400, "error": "Bad Request", "message": f"Non-unique import objects detected: [{','.join(duplicates)}]"}
+            message = f"Non-unique import objects detected: [{','.join(duplicates)}]"
+            return 400, {"statusCode": 400, "error": "Bad Request", "message": message}
         errors, results = [], []
         for obj in objects:
             failure = self.import_failures.pop((obj["type"], obj["id"]), None)
@@ -207,8 +208,9 @@ class FakeKibana:
         if method in ("POST", "PUT"):
             missing = [a.get("id") for a in body.get("actions", []) if "frequency" not in a]
             if missing and "notify_when" not in body:
-                return 400, {"statusCode": 400, "error": "Bad Request",
-                             "message": f"Failed to validate actions due to the following error: Actions missing frequency parameters: {', '.join(missing)}"}
+                message = ("Failed to validate actions due to the following error: "
+                           f"Actions missing frequency parameters: {', '.join(missing)}")
+                return 400, {"statusCode": 400, "error": "Bad Request", "message": message}
         if method == "POST":
             if key in self.rules:
                 return self.conflict("alert", id_)

@@ -87,7 +87,8 @@ def test_https_trusts_the_stacks_ca_and_refuses_another(pki: Pki, tmp_path: Path
     other = make_pki(tmp_path / "other", "other-ca")
     ticks = iter(range(0, 10_000))
     with serve(FakeKibana(), other.server_context()) as url:
-        client = KibanaClient(connection(url, ca_pem=pki.ca_pem, startup_timeout_seconds=2), clock=lambda: next(ticks), pause=lambda _: None)
+        untrusted = connection(url, ca_pem=pki.ca_pem, startup_timeout_seconds=2)
+        client = KibanaClient(untrusted, clock=lambda: next(ticks), pause=lambda _: None)
         with pytest.raises(TimeoutError, match="CERTIFICATE_VERIFY_FAILED"):
             client.call("GET", "/api/data_views/default")
 

@@ -168,7 +168,8 @@ def test_a_200_import_with_errors_fails_naming_type_id_title_and_reason(kibana: 
     fake.import_failures[("dashboard", "mt4-market-data")] = {"type": "conflict", "destinationId": "abc"}
     with pytest.raises(RuntimeError) as error:
         SavedObjectProvider().create(dashboard_props(conn))
-    assert "Kibana refused the import of dashboard/mt4-market-data: dashboard/mt4-market-data ('MT4 Market Data'): conflict" in str(error.value)
+    expected = "Kibana refused the import of dashboard/mt4-market-data: dashboard/mt4-market-data ('MT4 Market Data'): conflict"
+    assert expected in str(error.value)
 
 
 def test_a_missing_data_view_reference_is_reported(kibana: tuple[FakeKibana, dict]) -> None:

@@ -1,0 +1,80 @@
+"""Kibana as code in the whole program under mocks: resources, their order, and no secret in
+plain text. Proof limit: the graph and the inputs as the engine receives them, not Kibana."""
+
+from __future__ import annotations
+
+import json
+
+from tests.program import Registration, Run, is_secret, run_program
+from tests.secrets_scan import leaks
+
+
+#: Dependencies every Kibana resource has through its inputs (the password; the CA with TLS).
+THROUGH_INPUTS = {"elk-credentials-elastic", "elk-pki-ca"}
+
+
+def deps(run: Run, reg: Registration) -> set[str]:
+    """What ``reg`` waits for besides the resources its inputs come from."""
+    return {run.by_urn(urn).name for urn in reg.dependencies} - THROUGH_INPUTS
+
+
+def test_data_views_wait_for_the_healthy_kibana_and_the_index_templates(prod: Run) -> None:
+    for view in ("mt4-logs", "mt4-metrics", "mt4-system"):
+        reg = prod.named(f"elk-kibana-objects-view-{view}")
+        assert {"elk-kibana-container", "elk-indices-template-logs", "elk-indices-template-metrics"} <= deps(prod, reg)
+
+
+def test_saved_objects_wait_for_what_they_reference(prod: Run) -> None:
+    assert deps(prod, prod.named("elk-kibana-objects-mt4-search-high-latency")) == {
+        "elk-kibana-container", "elk-kibana-objects-view-mt4-metrics"}
+    dashboard = prod.named("elk-kibana-objects-mt4-dashboard-market-data")
+    assert deps(prod, dashboard) == {"elk-kibana-container", *(
+        f"elk-kibana-objects-mt4-lens-market-data-{p}" for p in ("tick-rate", "spread-by-symbol", "bid-ask", "volume", "ticks-by-symbol-esql"))}
+    assert deps(prod, prod.named("elk-kibana-objects-default-view")) == {"elk-kibana-container", "elk-kibana-objects-view-mt4-logs"}
+
+
+def test_the_rule_waits_for_its_connectors_and_the_index_connector_for_the_template(prod: Run) -> None:
+    rule = prod.named("elk-alerting-mt4-error-rate")
+    assert deps(prod, rule) == {"elk-kibana-container", "elk-alerting-mt4-alerts-index", "elk-alerting-mt4-alerts-server-log"}
+    assert "elk-alerting-alerts-template" in deps(prod, prod.named("elk-alerting-mt4-alerts-index"))
+    template = prod.named("elk-alerting-alerts-template")
+    assert template.inputs["indexPatterns"] == ["mt4-alerts-*"] and "dataStream" in template.inputs
+
+
+def test_every_kibana_resource_gets_the_elastic_password_only_as_a_secret(prod: Run) -> None:
+    kibana = [r for r in prod.resources if r.type.startswith("pulumi-python:dynamic/kibana:")]
+    assert len(kibana) == 3 + 1 + 29 + 2 + 1
+    for reg in kibana:
+        assert is_secret(reg.raw["connection"]) or is_secret(reg.raw["connection"]["password"]), reg.name
+        assert reg.inputs["connection"]["username"] == "elastic"
+        assert is_secret(reg.raw["__provider"]), f"{reg.name}: the pickled provider is not serialized as a secret"
+    assert leaks(prod) == []
+
+
+def test_kibana_url_and_ca_follow_the_tls_setting() -> None:
+    plain = run_program("dev")
+    reg = plain.named("elk-kibana-objects-view-mt4-logs")
+    assert reg.inputs["connection"]["url"] == "http://localhost:5601" and reg.inputs["connection"]["ca_pem"] == ""
+    tls = run_program("dev", overrides={"kibana": {"tls": True}})
+    reg = tls.named("elk-kibana-objects-view-mt4-logs")
+    assert reg.inputs["connection"]["url"] == "https://localhost:5601"
+    assert reg.inputs["connection"]["ca_pem"].startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_the_rule_counts_the_last_five_minutes_on_every_run(prod: Run) -> None:
+    rule = prod.named("elk-alerting-mt4-error-rate").inputs
+    assert rule["rule_type_id"] == ".es-query" and rule["consumer"] == "stackAlerts"
+    assert rule["schedule"] == {"interval": "1m"}
+    params = rule["params"]
+    assert params["excludeHitsFromPreviousRun"] is False
+    assert (params["timeWindowSize"], params["timeWindowUnit"], params["threshold"], params["thresholdComparator"]) == (5, "m", [10], ">=")
+    assert params["index"] == ["mt4-logs-*"]
+    assert json.loads(params["esQuery"]) == {"query": {"bool": {"filter": [{"term": {"level": "ERROR"}}]}}}
+    assert all(set(a["frequency"]) == {"summary", "notify_when"} for a in rule["actions"])
+    assert "notify_when" not in rule and "throttle" not in rule
+    connectors = {r.inputs["connector_type_id"] for r in prod.of_type("pulumi-python:dynamic/kibana:Connector")}
+    assert connectors == {".index", ".server-log"}
+
+
+def test_the_stack_exports_nothing_of_the_kibana_objects(prod: Run) -> None:
+    assert not any(key.startswith(("kibana_objects", "alerting")) for key in prod.stack_outputs_raw)
