@@ -8,7 +8,6 @@ import json
 from tests.program import Registration, Run, is_secret, run_program
 from tests.secrets_scan import leaks
 
-
 #: Dependencies every Kibana resource has through its inputs (the password; the CA with TLS).
 THROUGH_INPUTS = {"elk-credentials-elastic", "elk-pki-ca"}
 
@@ -28,8 +27,8 @@ def test_saved_objects_wait_for_what_they_reference(prod: Run) -> None:
     assert deps(prod, prod.named("elk-kibana-objects-mt4-search-high-latency")) == {
         "elk-kibana-container", "elk-kibana-objects-view-mt4-metrics"}
     dashboard = prod.named("elk-kibana-objects-mt4-dashboard-market-data")
-    assert deps(prod, dashboard) == {"elk-kibana-container", *(
-        f"elk-kibana-objects-mt4-lens-market-data-{p}" for p in ("tick-rate", "spread-by-symbol", "bid-ask", "volume", "ticks-by-symbol-esql"))}
+    panels = ("tick-rate", "spread-by-symbol", "bid-ask", "volume", "ticks-by-symbol-esql")
+    assert deps(prod, dashboard) == {"elk-kibana-container", *(f"elk-kibana-objects-mt4-lens-market-data-{p}" for p in panels)}
     assert deps(prod, prod.named("elk-kibana-objects-default-view")) == {"elk-kibana-container", "elk-kibana-objects-view-mt4-logs"}
 
 
