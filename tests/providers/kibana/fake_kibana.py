@@ -140,9 +140,11 @@ class FakeKibana:
             message = f"Non-unique import objects detected: [{','.join(duplicates)}]"
             return 400, {"statusCode": 400, "error": "Bad Request", "message": message}
         errors, results = [], []
+        in_file = {o["id"] for o in objects if o["type"] == "index-pattern"}
         for obj in objects:
             failure = self.import_failures.pop((obj["type"], obj["id"]), None)
-            missing = [r for r in obj.get("references", []) if r["type"] == "index-pattern" and (space, r["id"]) not in self.data_views]
+            missing = [r for r in obj.get("references", []) if r["type"] == "index-pattern"
+                       and (space, r["id"]) not in self.data_views and r["id"] not in in_file]
             if failure is None and missing:
                 failure = {"type": "missing_references", "references": [{"type": r["type"], "id": r["id"]} for r in missing]}
             if failure is not None:
