@@ -155,6 +155,9 @@ class HostPreflight(pulumi.ComponentResource):
             command=[PROBE_SCRIPT],
             network_mode="none",
             memory=c.memory_mb(PROBE_MEMORY_BYTES),
+            # Unset, the engine reports swap = 2 x memory and every up diffs it; with "*" below
+            # that diff would replace the probe each time. Equal to memory: no swap, no diff.
+            memory_swap=c.memory_mb(PROBE_MEMORY_BYTES),
             ulimits=c.ulimits(needs.ulimit_spec),
             restart=c.RESTART,
             # get_logs reads the report back: a driver the engine can read logs from.

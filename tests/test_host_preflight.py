@@ -103,6 +103,9 @@ def test_the_probe_runs_from_the_pulled_image_with_the_nodes_ulimits_on_that_hos
     for node in es_nodes(run):
         assert probe.inputs["ulimits"] == node.inputs["ulimits"], f"{probe.urn} must ask what {node.urn} asks"
     assert probe.inputs["networkMode"] == "none" and probe.inputs["memory"] == 32
+    # Measured on a real engine: unset, memory_swap comes back as 2 x memory and every up diffs it,
+    # which replace_on_changes ["*"] would turn into a replacement of the probe on every up.
+    assert probe.inputs["memorySwap"] == 32
     assert probe.inputs["logDriver"] == "json-file" and probe.inputs["wait"] is True
     assert probe.inputs["name"] == f"mt4-{stack}.preflight" and probe.delete_before_replace
 

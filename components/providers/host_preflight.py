@@ -46,7 +46,10 @@ class HostPreflightProvider(ResourceProvider):
         return None
 
     @staticmethod
-    def gib(size_bytes: float) -> str:
+    def size_text(size_bytes: float) -> str:
+        """GiB with one decimal; MiB below 1 GiB (the probe's 32 MiB would read "0.0 GiB")."""
+        if size_bytes < 1024**3:
+            return f"{size_bytes / 1024**2:.0f} MiB"
         return f"{size_bytes / 1024**3:.1f} GiB"
 
     @staticmethod
@@ -81,10 +84,10 @@ class HostPreflightProvider(ResourceProvider):
             if not raw.isdigit():
                 found.append(f"the host's memory could not be read (MemTotal in /proc/meminfo gave {raw!r})")
             elif wanted > int(raw) * 1024:
-                parts = ", ".join(f"{name} {cls.gib(size)}" for name, size in limits)
+                parts = ", ".join(f"{name} {cls.size_text(size)}" for name, size in limits)
                 found.append(
-                    f"the memory limits of the stack's containers here add up to {cls.gib(wanted)} ({parts}) but the "
-                    f"host has {cls.gib(int(raw) * 1024)} (MemTotal); give the host (or Docker Desktop's VM) more memory, "
+                    f"the memory limits of the stack's containers here add up to {cls.size_text(wanted)} ({parts}) but the "
+                    f"host has {cls.size_text(int(raw) * 1024)} (MemTotal); give the host (or Docker Desktop's VM) more memory, "
                     "or lower the `memory` settings of these containers"
                 )
         if props.get("memlock") == "unlimited":

@@ -78,6 +78,12 @@ def test_sizes_that_arrive_as_floats_count_the_same() -> None:
     assert Provider.problems(needs(FIT, memory_limits=as_floats, min_max_map_count=262144.0)) == []
 
 
+def test_small_limits_read_in_mib() -> None:
+    limits = [["es01", 4 * GIB], ["preflight probe", 32 * 1024**2]]
+    message = failure(needs(FIT.replace("16777216", str(1024 * 1024)), memory_limits=limits))
+    assert "add up to 4.0 GiB (es01 4.0 GiB, preflight probe 32 MiB) but the host has 1.0 GiB" in message
+
+
 def test_memory_exactly_the_sum_of_the_limits_is_enough() -> None:
     assert Provider.problems(needs(FIT.replace("16777216", str(15 * 1024 * 1024)))) == []
 
