@@ -3,9 +3,9 @@
 Each program reads its settings through ``components/settings/load.py`` (the engine hands it the
 stack file's config). The Elasticsearch tier is the real ``ElkStack`` itself — its wiring, names
 and URNs exactly — with the four components that need the elasticstack provider (Access,
-IndexManagement, and Logstash and Kibana, which wait for them) swapped, during construction
+IndexManagement, and Logstash, Kibana and what waits for them) swapped, during construction
 only, for ``Omitted``: a stand-in that registers nothing and answers the attributes ElkStack
-reads with empty mappings. No provider or engine is faked: what is declared is declared for real.
+reads with empty mappings (``Omitted``). No provider or engine is faked: what is declared is declared for real.
 If ElkStack starts reading another attribute of them, ``Omitted`` raises and the tests say so.
 
 Pki + Credentials alone (``pki_credentials_program``) is built directly from the same
@@ -31,8 +31,10 @@ from components.settings.model import StackSettings
 #: ElkStack's resource type and the name ``__main__`` gives it.
 STACK_COMPONENT_TYPE = "elk:components:ElkStack"
 STACK_NAME = "elk"
-#: Components of ElkStack that need the elasticstack provider (directly or by waiting for it).
-OMITTED_COMPONENTS = ("Access", "IndexManagement", "Logstash", "Kibana")
+#: The components of ElkStack the engine can run here. Every other component ElkStack builds
+#: (Access, IndexManagement, Logstash, Kibana, KibanaObjects, Alerting ... : the elasticstack
+#: provider and what waits for it) is omitted — found by type, so a new one is omitted too.
+KEPT_COMPONENTS = ("Credentials", "Pki", "DockerHosts", "HostPreflight", "ElasticsearchCluster")
 #: The component types the programs really declare (for inventory comparisons).
 PKI_CREDENTIALS_TYPES = ("elk:components:Credentials", "elk:components:Pki")
 ES_TIER_TYPES = (*PKI_CREDENTIALS_TYPES, "elk:components:DockerHosts", "elk:components:HostPreflight",
@@ -47,21 +49,32 @@ class _Nothing(dict):
 
 
 class Omitted:
-    """Stands in for a component the engine cannot run here; registers no resource."""
-
-    ANSWERS = ("users", "system_users", "index_templates")
+    """Stands in for a component the engine cannot run here; registers no resource. Any
+    attribute ElkStack reads from it (``users``, ``provider``, ``container`` ...) is an empty
+    mapping, which only ever flows into other omitted components or plain outputs."""
 
     def __init__(self, *_args: Any, **_kwargs: Any) -> None:  # noqa: ANN401 - any component's signature
-        for attr in self.ANSWERS:
-            setattr(self, attr, _Nothing())
-        self.provider = None
+        pass
+
+    def __getattr__(self, _name: str) -> _Nothing:
+        return _Nothing()
+
+
+def omitted_components() -> list[str]:
+    """Names of the component classes ElkStack uses that the engine cannot run here."""
+    return sorted(
+        name for name, value in vars(elk_stack).items()
+        if isinstance(value, type) and issubclass(value, pulumi.ComponentResource)
+        and value is not elk_stack.ElkStack and name not in KEPT_COMPONENTS
+    )
 
 
 @contextmanager
 def _without_elasticstack() -> Iterator[None]:
-    saved = {name: getattr(elk_stack, name) for name in OMITTED_COMPONENTS}
+    names = omitted_components()
+    saved = {name: getattr(elk_stack, name) for name in names}
     try:
-        for name in OMITTED_COMPONENTS:
+        for name in names:
             setattr(elk_stack, name, Omitted)
         yield
     finally:
