@@ -43,3 +43,9 @@ SENSITIVE_KEYS: Final = ("password", "secret", "token", "api_key", "authorizatio
 LOCAL_DOCKER: Final = {"name": "local", "url": "unix:///var/run/docker.sock"}
 DEFAULT_NODE: Final = {"name": "es01", "roles": ["master", "data", "ingest"], "heap": "1g", "memory": "2g"}
 ABSOLUTE_PATH: Final = re.compile(r"^/[A-Za-z0-9._/-]+$")
+
+#: An email address as the alert's recipients and sender: one ``@``, no spaces or commas (Kibana
+#: validates addresses again, with its allow-list, when the connector is created).
+EMAIL_ADDRESS: Final = re.compile(r"^[^@\s,;<>]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+#: Submission port (STARTTLS), the usual default of mail providers.
+SMTP_PORT: Final = 587

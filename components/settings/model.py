@@ -173,6 +173,27 @@ class Snapshots:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Email:
+    """Where the error alert sends mail (Kibana's ``.email`` connector; needs Gold or better)."""
+
+    to: tuple[str, ...]
+    sender: str
+    host: str
+    port: int
+    user: str
+    """SMTP login; empty for a server without authentication. Its password is the secret
+    top-level key ``alerting_email_password``, never part of the settings."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Alerting:
+    watcher: bool
+    """Also install the guide's watch through Watcher (needs a license above Basic)."""
+    email: Email | None
+    """None unless ``alerting.email.to`` lists a recipient."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class StackSettings:
     """Everything one stack file says, checked."""
 
@@ -190,6 +211,7 @@ class StackSettings:
     tls: Tls
     index_management: IndexManagement
     snapshots: Snapshots
+    alerting: Alerting
 
     @property
     def protect_volumes(self) -> bool:

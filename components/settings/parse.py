@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from components.render import mt4_fields
 from components.settings import defaults as d
 from components.settings.model import (
+    Alerting,
     DockerHost,
     Elasticsearch,
     ElasticsearchNode,
+    Email,
     IndexManagement,
     Kibana,
     Lifecycle,
@@ -32,7 +34,7 @@ from components.settings.rules import check_all
 TOP_LEVEL_KEYS = (
     "elastic_version", "cluster_name", "bootstrap", "license", "volume_policy", "docker_hosts",
     "network", "elasticsearch", "kibana", "logstash", "tls", "index_management", "snapshots",
-    "tls_ca_cert", "tls_ca_key",
+    "tls_ca_cert", "tls_ca_key", "alerting", "alerting_email_password",
 )
 
 
@@ -40,7 +42,7 @@ TOP_LEVEL_KEYS = (
 #: (the loader refuses it in plain text). Every other value becomes part of container names,
 #: labels, rendered files or stack outputs, none of which is secret, so a secret there would
 #: leak: it is refused instead.
-SECRET_KEYS_ALLOWED = ("tls_ca_cert", "tls_ca_key")
+SECRET_KEYS_ALLOWED = ("tls_ca_cert", "tls_ca_key", "alerting_email_password")
 SECRET_NOT_ALLOWED = (
     "is set as a secret, but its values become container names, labels, rendered files and stack outputs, "
     "which are not secret; set it in plain text (`pulumi config set` without --secret). Only {allowed} may be secret"
@@ -55,7 +57,8 @@ def parse_settings(
     """Read every section, apply every rule whose inputs read cleanly; the caller raises
     ``problems`` if any. ``secret_keys``: the top-level keys set with ``--secret``."""
     for key in sorted(secret_keys - set(SECRET_KEYS_ALLOWED)):
-        problems.error(key, SECRET_NOT_ALLOWED.format(allowed=" and ".join(SECRET_KEYS_ALLOWED)))
+        allowed = ", ".join(SECRET_KEYS_ALLOWED[:-1]) + " and " + SECRET_KEYS_ALLOWED[-1]
+        problems.error(key, SECRET_NOT_ALLOWED.format(allowed=allowed))
     top = Section(dict(raw), "", problems, secret_keys=secret_keys)
     first_host = _first_host_name(raw)
     settings = StackSettings(
@@ -73,9 +76,11 @@ def parse_settings(
         tls=top.section("tls").parse(lambda s: _tls(s, own_ca)),
         index_management=top.section("index_management").parse(_index_management),
         snapshots=top.section("snapshots").parse(_snapshots),
+        alerting=top.section("alerting").parse(_alerting),
     )
     for name in ("tls_ca_cert", "tls_ca_key"):
         top._get(name)  # read by the loader as secrets; known here so they are not "unknown"
+    _email_password(top, settings.alerting, secret_keys)
     top.finish()
     check_all(settings, problems)
     return settings
@@ -264,3 +269,49 @@ def _snapshots(s: Section) -> Snapshots:
         min_count=s.int("min_count", 5, low=1, high=10_000),
         max_count=s.int("max_count", 50, low=1, high=10_000),
     )
+
+
+EMAIL_ADDRESS_HINT = "an email address such as alerts@example.com"
+EMAIL_NEEDS = "is required when alerting.email.to lists a recipient; {hint}"
+EMAIL_PASSWORD_PLAIN = (
+    "is stored in plain text; set it with `pulumi config set --secret alerting_email_password` (it goes only into "
+    "the connector's encrypted secrets)"
+)
+EMAIL_PASSWORD_MISSING = "is required when alerting.email.user is set; set it with `pulumi config set --secret alerting_email_password`"
+EMAIL_PASSWORD_UNUSED = "is set, but alerting.email.user is not (a password without a user is never sent); set both or neither"
+
+
+def _alerting(s: Section) -> Alerting:
+    return Alerting(watcher=s.bool("watcher", False), email=s.section("email").parse(_email))
+
+
+def _email(s: Section) -> Email | None:
+    to = s.str_list("to", ())
+    for i, address in enumerate(to):
+        if not d.EMAIL_ADDRESS.fullmatch(address):
+            s.problems.error(f"{s.key('to')}[{i}]", f"{s.show(address)} is not {EMAIL_ADDRESS_HINT}")
+    sender = s.str("from", "", pattern=d.EMAIL_ADDRESS, what=EMAIL_ADDRESS_HINT)
+    host = s.str("host", "", pattern=d.HOST_NAME, what="the SMTP server's host name")
+    port = s.int("port", d.SMTP_PORT, low=1, high=65535)
+    user = s.str("user", "")
+    if not to:
+        return None
+    for name, value, hint in (("from", sender, EMAIL_ADDRESS_HINT), ("host", host, "the SMTP server's host name")):
+        if not value and not s.given(name):
+            s.error(name, EMAIL_NEEDS.format(hint=hint))
+    return Email(to=to, sender=sender, host=host, port=port, user=user)
+
+
+def _email_password(top: Section, alerting: Alerting, secret_keys: frozenset[str]) -> None:
+    """The SMTP password: a secret top-level key, checked here for presence only (its value
+    never enters the settings; like tls_ca_key, it must be set with --secret)."""
+    # The loader may keep a secret's value out of ``raw`` (as it does for tls_ca_key): a key set
+    # with --secret counts as given either way.
+    given = top._get("alerting_email_password") is not None or "alerting_email_password" in secret_keys
+    user = alerting.email.user if alerting.email else ""
+    if given and "alerting_email_password" not in secret_keys:
+        top.error("alerting_email_password", EMAIL_PASSWORD_PLAIN)
+    if user and not given:
+        top.error("alerting_email_password", EMAIL_PASSWORD_MISSING)
+    if given and not user:
+        top.error("alerting_email_password", EMAIL_PASSWORD_UNUSED)

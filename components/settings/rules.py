@@ -396,6 +396,29 @@ def trial_needs_care(s: StackSettings, p: Problems) -> None:
         p.warn("license", TRIAL)
 
 
+WATCHER_LICENSE = (
+    "needs a license above Basic: Elasticsearch's watcher feature requires the STANDARD operation mode or higher "
+    "(Gold, Platinum, Enterprise; license: trial for 30 days). On basic, leave it false: the error alert runs as a "
+    "Kibana Elasticsearch-query rule"
+)
+EMAIL_LICENSE = (
+    "needs a Gold license or higher: Kibana's email connector (.email) has minimumLicenseRequired 'gold' "
+    "(license: trial for 30 days). On basic, the error alert writes to the mt4-alerts-errors data stream and the Kibana log"
+)
+
+
+@reads("license", "alerting.watcher")
+def watcher_needs_its_license(s: StackSettings, p: Problems) -> None:
+    if s.alerting.watcher and s.license == "basic":
+        p.error("alerting.watcher", WATCHER_LICENSE)
+
+
+@reads("license", "alerting.email.to")
+def email_needs_its_license(s: StackSettings, p: Problems) -> None:
+    if s.alerting.email is not None and s.license == "basic":
+        p.error("alerting.email.to", EMAIL_LICENSE)
+
+
 RULES: tuple[Rule, ...] = (
     version_supported, docker_host_names_unique, hosts_are_declared, one_host_for_now,
     node_names_unique, master_quorum, voting_only_has_master, data_nodes_present,
@@ -405,6 +428,7 @@ RULES: tuple[Rule, ...] = (
     snapshot_schedule_is_es_cron, snapshot_location_is_its_own, snapshot_counts, protected_data_keeps_queued_events,
     logstash_ports_not_reserved,
     sensitive_keys_valid, mmap_off_is_for_dev, trial_needs_care,
+    watcher_needs_its_license, email_needs_its_license,
 )
 
 

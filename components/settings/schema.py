@@ -96,6 +96,13 @@ KEYS: tuple[Key, ...] = (
     Key("snapshots.expire_after", "30d", "SLM retention"),
     Key("snapshots.min_count", "5", "SLM keeps at least this many"),
     Key("snapshots.max_count", "50", "SLM keeps at most this many"),
+    Key("alerting.watcher", "false", "also install the guide's watch in Watcher (needs more than `basic`: `trial`)"),
+    Key("alerting.email.to", "[]", "recipients of the error alert's email (needs Gold: `trial`)"),
+    Key("alerting.email.from", None, "sender address", doc_default="required with `to`"),
+    Key("alerting.email.host", None, "SMTP server", doc_default="required with `to`"),
+    Key("alerting.email.port", "587", "SMTP port"),
+    Key("alerting.email.user", "''", "SMTP user; empty: no authentication"),
+    Key("alerting_email_password", None, "SMTP password, set with `--secret` (required with `alerting.email.user`)"),
 )
 
 
