@@ -5,8 +5,9 @@ is created once and owns each node's folders. Each node gets its own ES_PATH_CON
 distribution's config folder plus the project's rendered files), data, logs and tmp folders under a
 run folder; the distribution itself is shared read-only through hard links into that folder.
 The image's password hand-over is reproduced: the ELASTIC_PASSWORD_FILE content becomes
-``bootstrap.password`` in the node's keystore before its first start (as the 8.19 image's
-entrypoint does).
+``bootstrap.password`` in the node's keystore before its first start, as the 8.19 image's
+entrypoint does (``elasticsearch-keystore create``, then ``add -x bootstrap.password``; the rule and
+its source lines are in tests/contracts/images_8.19.json).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -233,7 +235,11 @@ def start_cluster(folder: RunFolder, specs: list[NodeSpec], *, name: str, say: C
     ports = {s.node_name: NodePorts(free_port(), free_port(), free_port()) for s in specs}
     cluster_dir = folder.root / name
     repo_dir = cluster_dir / "backup"
-    prepared = [prepare_node(folder, s, cluster_dir, repo_dir, ports) for s in specs]
+    cluster_dir.mkdir(parents=True)
+    repo_dir.mkdir()
+    # Keystore tools start a JVM each: prepare the nodes side by side (not counted in start -> green).
+    with ThreadPoolExecutor(max_workers=len(specs)) as pool:
+        prepared = list(pool.map(lambda s: prepare_node(folder, s, cluster_dir, repo_dir, ports), specs))
     for s, (_, rw) in zip(specs, prepared, strict=True):
         for absent in rw.dropped:
             say(f"[realserver] {s.node_name}: not sent, module absent from this build: {absent.name} ({absent.module})")
