@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import runpy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,12 +203,18 @@ def run_program(
     """Run ``__main__.py`` for ``Pulumi.<stack>.yaml`` (or ``stack_file``); raise what the program raises."""
     run = Run()
     mocks = RecordingMocks(run, preview)
+    # pulumi.dynamic's serialize_provider wraps pickle._Pickler._batch_setitems once per dynamic
+    # resource and never unwraps it: harmless in a real ``up`` (one program per process), but a
+    # process that runs the program many times (the tests, the preview) nests deeper each run
+    # until RecursionError. Restore the pickler after every run.
+    pickler_methods = (pickle._Pickler._batch_setitems, pickle._Pickler.save_dict)  # type: ignore[attr-defined]
     runtime_config.set_all_config(as_engine_config(stack_config(stack, overrides, stack_file)), secret_keys or [])
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=RecordingMonitor(mocks))
     try:
         _execute()
     finally:
         runtime_config.set_all_config({}, [])
+        pickle._Pickler._batch_setitems, pickle._Pickler.save_dict = pickler_methods  # type: ignore[attr-defined]
     return run
 
 

@@ -6,6 +6,7 @@ two runs of the same stack file print the same tree.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -70,6 +71,8 @@ def key_settings(props: Mapping[str, Any]) -> list[str]:
             continue
         text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
         if len(text) > _SHORT:
-            text = f"<{len(text.splitlines()) or 1} line(s), {len(text)} chars>"
+            # A digest, so a changed long value still shows as a changed line in a tree diff.
+            digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+            text = f"<{len(text.splitlines()) or 1} line(s), {len(text)} chars, sha256 {digest}>"
         lines.append(f"{key}: {text}")
     return lines

@@ -12,7 +12,9 @@ ES = "elasticsearch.yml"
 def test_pinned_images_pass_and_fail() -> None:
     assert messages(rules.pinned_image_versions(stack("prod"), "prod")) == []
     latest = edit(stack("prod"), "elk-docker-local-kibana-image", lambda p: p.update(name="docker.elastic.co/kibana/kibana:latest"))
-    assert messages(rules.pinned_image_versions(latest, "prod")) == ["image 'docker.elastic.co/kibana/kibana:latest' is not pinned to an exact version"]
+    assert messages(rules.pinned_image_versions(latest, "prod")) == (
+        ["image 'docker.elastic.co/kibana/kibana:latest' is not pinned to an exact version"]
+    )
     mixed = edit(stack("prod"), "elk-docker-local-kibana-image", lambda p: p.update(name="docker.elastic.co/kibana/kibana:8.19.24"))
     assert "Elastic images run different versions" in messages(rules.pinned_image_versions(mixed, "prod"))[0]
     unknown = edit(stack("prod"), "elk-docker-local-kibana-image", lambda p: p.update(name=UNKNOWN))
@@ -31,12 +33,16 @@ def test_tls_on_every_listener_pass_and_fail() -> None:
     assert messages(rules.tls_on_every_listener(stack("prod"), "prod")) == []
     # dev serves Kibana and Logstash without TLS, but only on 127.0.0.1
     assert messages(rules.tls_on_every_listener(stack("dev"), "dev")) == []
-    es = replace_in_upload(stack("prod"), "elk-es-es01", ES, "xpack.security.http.ssl.enabled: true", "xpack.security.http.ssl.enabled: false")
+    es = replace_in_upload(
+        stack("prod"), "elk-es-es01", ES, "xpack.security.http.ssl.enabled: true", "xpack.security.http.ssl.enabled: false"
+    )
     assert messages(rules.tls_on_every_listener(es, "prod")) == ["Elasticsearch http layer without TLS"]
     kibana = replace_in_upload(stack("prod"), "elk-kibana-container", "kibana.yml", "server.ssl.enabled: true", "server.ssl.enabled: false")
     assert messages(rules.tls_on_every_listener(kibana, "prod")) == ["Kibana published beyond loopback on 5601 without TLS"]
     logstash = stack("prod")
-    text = next(u["content"] for r in logstash if r.name == "elk-logstash-container" for u in r.props["uploads"] if u["file"].endswith("mt4.conf"))
+    text = next(
+        u["content"] for r in logstash if r.name == "elk-logstash-container" for u in r.props["uploads"] if u["file"].endswith("mt4.conf")
+    )
     first = text.index("ssl_enabled => true")
     plain_tcp = edit(logstash, "elk-logstash-container", set_upload("mt4.conf", text[:first] + "ssl_enabled => false" + text[first + 19:]))
     assert messages(rules.tls_on_every_listener(plain_tcp, "prod")) == ["Logstash tcp input on 5000 published beyond loopback without TLS"]
