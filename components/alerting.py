@@ -17,8 +17,10 @@ import pulumi_elasticstack as es
 from components.providers.kibana.base import connection
 from components.providers.kibana.connector import Connector
 from components.providers.kibana.rule import Rule
+from components.providers.kibana.watch import Watch
 from components.render import alerting_bodies as bodies
 from components.render import index_bodies
+from components.settings.model import Alerting as AlertingSettings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,6 +33,12 @@ class AlertingArgs:
     es_provider: pulumi.ProviderResource
     es_nodes: Sequence[pulumi.Resource]
     replicas: int
+    settings: AlertingSettings
+    """Above Basic: the guide's watch and the email action (the settings refuse them on basic)."""
+    es_url: str = ""
+    """An Elasticsearch endpoint, for the watch."""
+    email_password: pulumi.Output[str] | None = None
+    """The SMTP password (secret), when ``settings.email.user`` is set."""
     space: str | None = None
 
 
@@ -38,6 +46,7 @@ class Alerting(pulumi.ComponentResource):
     alerts_template: es.IndexTemplate
     connectors: dict[str, Connector]
     rule: Rule
+    watch: Watch | None
 
     def __init__(self, name: str, args: AlertingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("elk:components:Alerting", name, None, opts)
@@ -62,11 +71,34 @@ class Alerting(pulumi.ComponentResource):
                 display_name=spec["name"], config=spec["config"], connection=conn, space=args.space,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.kibana, *extra]),
             )
+        actions = bodies.rule_actions()
+        email = args.settings.email
+        if email is not None:
+            if email.user and args.email_password is None:
+                raise ValueError("alerting.email.user is set but no SMTP password reached the Alerting component "
+                                 "(alerting_email_password must be read as a secret and passed in)")
+            spec = bodies.email_connector(email.sender, email.host, email.port, email.user)
+            secrets = {"user": email.user, "password": args.email_password} if email.user else {}
+            self.connectors[bodies.EMAIL_CONNECTOR_ID] = Connector(
+                f"{name}-{bodies.EMAIL_CONNECTOR_ID}", object_id=bodies.EMAIL_CONNECTOR_ID,
+                connector_type_id=spec["connector_type_id"], display_name=spec["name"], config=spec["config"],
+                secrets=secrets, connection=conn, space=args.space,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.kibana)),
+            )
+            actions.append(bodies.email_action(email.to))
         self.rule = Rule(
             f"{name}-{bodies.RULE_ID}", object_id=bodies.RULE_ID, rule_type_id=".es-query", consumer="stackAlerts",
             display_name=f"MT4: {bodies.THRESHOLD}+ errors in {bodies.WINDOW_MINUTES} minutes",
-            schedule={"interval": "1m"}, params=bodies.rule_params(), actions=bodies.rule_actions(),
+            schedule={"interval": "1m"}, params=bodies.rule_params(), actions=actions,
             tags=["mt4", "errors"], connection=conn, space=args.space,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.kibana, *self.connectors.values()]),
         )
+        self.watch = None
+        if args.settings.watcher:
+            self.watch = Watch(
+                f"{name}-{bodies.WATCH_ID}", object_id=bodies.WATCH_ID,
+                watch=bodies.watch_body(email.to if email else ()),
+                connection=connection(args.es_url, pulumi.Output.secret(args.password), args.ca_cert_pem),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.es_nodes)),
+            )
         self.register_outputs({"rule": self.rule.id, "connectors": sorted(self.connectors)})

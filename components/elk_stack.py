@@ -50,7 +50,11 @@ class ElkStack(pulumi.ComponentResource):
     outputs: dict[str, pulumi.Input[object]]
     """What ``__main__`` exports; secrets are already secret Outputs."""
 
-    def __init__(self, name: str, settings: StackSettings, own_ca: OwnCa | None, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, settings: StackSettings, own_ca: OwnCa | None, opts: pulumi.ResourceOptions | None = None,
+        email_password: pulumi.Output[str] | None = None,
+    ) -> None:
+        """``email_password``: the secret ``alerting_email_password``, when the stack file sets one."""
         super().__init__("elk:components:ElkStack", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         labels = stack_labels(settings)
@@ -153,6 +157,9 @@ class ElkStack(pulumi.ComponentResource):
             es_provider=self.access.provider,
             es_nodes=self.elasticsearch.containers,
             replicas=settings.index_management.replicas,
+            settings=settings.alerting,
+            es_url=self.elasticsearch.endpoints[0],
+            email_password=email_password,
         ), opts=child)
         self.outputs = {
             "elasticsearch_url": self.elasticsearch.endpoints[0],

@@ -77,3 +77,56 @@ def test_the_rule_counts_the_last_five_minutes_on_every_run(prod: Run) -> None:
 
 def test_the_stack_exports_nothing_of_the_kibana_objects(prod: Run) -> None:
     assert not any(key.startswith(("kibana_objects", "alerting")) for key in prod.stack_outputs_raw)
+
+
+def test_on_trial_the_guides_watch_and_an_email_action_join_the_rule() -> None:
+    email = {"to": ["ops@example.com"], "from": "elk@example.com", "host": "smtp.example.com", "port": 25}
+    run = run_program("dev", overrides={"license": "trial", "alerting": {"watcher": True, "email": email}})
+    connector = run.named("elk-alerting-mt4-alerts-email").inputs
+    assert connector["connector_type_id"] == ".email"
+    assert connector["config"] == {"service": "other", "from": "elk@example.com", "host": "smtp.example.com", "port": 25,
+                                   "secure": False, "hasAuth": False}
+    rule = run.named("elk-alerting-mt4-error-rate")
+    assert "elk-alerting-mt4-alerts-email" in deps(run, rule)
+    assert [a["id"] for a in rule.inputs["actions"]] == ["mt4-alerts-index", "mt4-alerts-server-log", "mt4-alerts-email"]
+    watch = run.named("elk-alerting-mt4-error-alert")
+    assert watch.type == "pulumi-python:dynamic/elasticsearch:Watch"
+    assert watch.inputs["connection"]["url"] == "https://localhost:9200"
+    assert watch.inputs["watch"]["actions"]["send_email"]["email"]["account"] == "mt4"
+    assert deps(run, watch) == {"elk-es-es01"}
+    assert leaks(run) == []
+
+
+def test_on_basic_there_is_no_watch_and_no_email(dev: Run) -> None:
+    assert dev.of_type("pulumi-python:dynamic/elasticsearch:Watch") == []
+    assert {r.name for r in dev.of_type("pulumi-python:dynamic/kibana:Connector")} == {
+        "elk-alerting-mt4-alerts-index", "elk-alerting-mt4-alerts-server-log"}
+
+
+def test_the_smtp_password_reaches_the_email_connector_only_as_a_secret() -> None:
+    """The Alerting component on its own (the loader's hand-over of the secret is the lead's wiring)."""
+    import pulumi
+
+    from components.alerting import Alerting, AlertingArgs
+    from components.settings.model import Alerting as AlertingSettings
+    from components.settings.model import Email
+    from tests.program import RecordingMocks, RecordingMonitor
+
+    run = Run()
+    mocks = RecordingMocks(run, preview=False)
+    pulumi.runtime.set_mocks(mocks, project="elk-stack", stack="dev", preview=False, monitor=RecordingMonitor(mocks))
+    email = Email(to=("ops@example.com",), sender="elk@example.com", host="smtp.example.com", port=587, user="elk")
+
+    @pulumi.runtime.test
+    def build() -> pulumi.Output[object]:
+        provider = pulumi.ProviderResource("elasticstack", "es")
+        Alerting("a", AlertingArgs(
+            kibana_url="http://localhost:5601", ca_cert_pem="", password=pulumi.Output.secret("elastic-pw-1"), kibana=[],
+            es_provider=provider, es_nodes=[], replicas=0, settings=AlertingSettings(watcher=False, email=email),
+            email_password=pulumi.Output.secret("smtp-pw-secret-42")))
+        return pulumi.Output.from_input(None)
+
+    build()
+    connector = run.named("a-mt4-alerts-email")
+    assert is_secret(connector.raw["secrets"]) and connector.inputs["secrets"] == {"user": "elk", "password": "smtp-pw-secret-42"}
+    assert "smtp-pw-secret-42" not in json.dumps({k: v for k, v in connector.raw.items() if k != "secrets"})

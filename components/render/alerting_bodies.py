@@ -81,3 +81,46 @@ def alerts_mappings() -> dict[str, Any]:
         "@timestamp": {"type": "date"}, "rule_id": {"type": "keyword"}, "rule_name": {"type": "keyword"},
         "errors": {"type": "long"}, "message": {"type": "match_only_text"}, "window_start": {"type": "date"},
     }}
+
+
+# --- above Basic: the guide's watch and an email action ---------------------------------------
+
+WATCH_ID: Final = "mt4-error-alert"
+EMAIL_CONNECTOR_ID: Final = "mt4-alerts-email"
+#: The Watcher email account Elasticsearch must define (``xpack.notification.email.account.<name>``).
+WATCHER_EMAIL_ACCOUNT: Final = "mt4"
+SUBJECT: Final = "MT4 Error Alert"
+
+
+def watch_body(email_to: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The guide's watch. Its condition compares ``ctx.payload.hits.total`` with 10 as the guide
+    does: inside a watch that is a number, because the search input sets
+    ``rest_total_hits_as_int`` by default (PITFALLS, Kibana 8.19), so it is kept unchanged."""
+    actions: dict[str, Any] = {"log_errors": {"logging": {
+        "level": "warn", "text": f"{{{{ctx.payload.hits.total}}}} errors in last {WINDOW_MINUTES} minutes"}}}
+    if email_to:
+        actions["send_email"] = {"email": {
+            "account": WATCHER_EMAIL_ACCOUNT, "to": list(email_to), "subject": SUBJECT,
+            "body": {"text": f"{{{{ctx.payload.hits.total}}}} errors in last {WINDOW_MINUTES} minutes"}}}
+    return {
+        "trigger": {"schedule": {"interval": "1m"}},
+        "input": {"search": {"request": {"indices": [mt4_fields.LOGS_PATTERN], "body": {"query": {"bool": {"filter": [
+            {"term": {"level": "ERROR"}}, {"range": {"@timestamp": {"gte": f"now-{WINDOW_MINUTES}m"}}}]}}}}}},
+        "condition": {"compare": {"ctx.payload.hits.total": {"gte": THRESHOLD}}},
+        "actions": actions,
+    }
+
+
+def email_connector(sender: str, host: str, port: int, user: str) -> dict[str, Any]:
+    """Kibana's ``.email`` connector (Gold): ``service: other`` takes host and port; TLS from the
+    start on 465, STARTTLS otherwise (the connector's own rule when ``secure`` is not set)."""
+    return {"connector_type_id": ".email", "name": "MT4 alerts by email",
+            "config": {"service": "other", "from": sender, "host": host, "port": port, "secure": port == 465,
+                       "hasAuth": bool(user)}}
+
+
+def email_action(to: tuple[str, ...]) -> dict[str, Any]:
+    return {"group": MATCHED, "id": EMAIL_CONNECTOR_ID,
+            "params": {"to": list(to), "subject": SUBJECT,
+                       "message": f"{{{{context.value}}}} errors in last {WINDOW_MINUTES} minutes (rule {{{{rule.name}}}})"},
+            "frequency": {"summary": False, "notify_when": "onActionGroupChange"}}

@@ -20,9 +20,9 @@ from typing import Any
 class KibanaError(RuntimeError):
     """Kibana answered with a status the caller did not expect."""
 
-    def __init__(self, method: str, path: str, status: int, body: Any) -> None:
+    def __init__(self, method: str, path: str, status: int, body: Any, product: str = "Kibana") -> None:
         self.method, self.path, self.status, self.body = method, path, status, body
-        super().__init__(f"Kibana {method} {path}: HTTP {status}: {KibanaClient.describe_body(body)}")
+        super().__init__(f"{product} {method} {path}: HTTP {status}: {KibanaClient.describe_body(body)}")
 
 
 class KibanaClient:
@@ -53,6 +53,8 @@ class KibanaClient:
         self.password = str(connection["password"])
         self.ca_pem = str(connection.get("ca_pem") or "")
         self.space = str(connection.get("space") or "")
+        #: Named in messages; the Watcher provider uses this client against Elasticsearch.
+        self.product = str(connection.get("product") or "Kibana")
         self.startup_timeout = float(connection.get("startup_timeout_seconds") or KibanaClient.DEFAULT_STARTUP_TIMEOUT_SECONDS)
         self.first_pause = float(connection.get("first_pause_seconds") or KibanaClient.FIRST_PAUSE_SECONDS)
         self.clock = clock or time.monotonic
@@ -134,11 +136,11 @@ class KibanaClient:
                 if status in ok:
                     return status, answer
                 if status not in KibanaClient.RETRY_STATUSES:
-                    raise KibanaError(method, path, status, answer)
+                    raise KibanaError(method, path, status, answer, self.product)
                 last = f"HTTP {status}: {KibanaClient.describe_body(answer)}"
             if self.clock() + wait > give_up:
                 raise TimeoutError(
-                    f"Kibana at {self.url} was not ready for {method} {path} within {self.startup_timeout:.0f}s; "
+                    f"{self.product} at {self.url} was not ready for {method} {path} within {self.startup_timeout:.0f}s; "
                     f"last answer: {last}"
                 )
             self.pause(wait)

@@ -49,6 +49,8 @@ class FakeKibana:
     saved: dict[tuple[str, str, str], dict] = field(default_factory=dict)
     connectors: dict[tuple[str, str], dict] = field(default_factory=dict)
     rules: dict[tuple[str, str], dict] = field(default_factory=dict)
+    #: Elasticsearch's Watcher API (``/_watcher/watch``), for the watch provider's tests.
+    watches: dict[str, dict] = field(default_factory=dict)
     #: (type, id) -> error dict: the next import of that object fails with it (success: false).
     import_failures: dict[tuple[str, str], dict] = field(default_factory=dict)
 
@@ -66,6 +68,8 @@ class FakeKibana:
             return 401, {"statusCode": 401, "error": "Unauthorized", "message": "[security_exception] unable to authenticate user"}
         if req.method != "GET" and "kbn-xsrf" not in req.headers:
             return 400, {"statusCode": 400, "error": "Bad Request", "message": "Request must contain a kbn-xsrf header."}
+        if req.path.startswith("/_watcher/watch/"):
+            return self.watch_api(req.method, unquote(req.path.rsplit("/", 1)[1]), req.query, req.body)
         space, path = "default", req.path
         if path.startswith("/s/"):
             _, _, space, rest = path.split("/", 3)
@@ -227,6 +231,26 @@ class FakeKibana:
             return 204, None
         self.rules[key] = {**self.rules[key], **self.filled_rule(id_, {**self.rules[key], **body})}
         return 200, self.rules[key]
+
+    def watch_api(self, method: str, id_: str, query: str, raw: bytes) -> tuple[int, Any]:
+        """8.19 answers: GET {found, _id, status.state.active, watch (with defaults filled in)};
+        404 {found: false}; PUT {_id, _version, created}."""
+        if method == "PUT":
+            watch = json.loads(raw)
+            request = watch["input"]["search"]["request"]
+            filled = {**watch, "input": {"search": {"request": {
+                "search_type": "query_then_fetch", "rest_total_hits_as_int": True, **request}}}}
+            created = id_ not in self.watches
+            self.watches[id_] = {"watch": filled, "active": "active=false" not in query}
+            return (201 if created else 200), {"_id": id_, "_version": 1, "created": created}
+        if id_ not in self.watches:
+            return 404, {"found": False, "_id": id_}
+        if method == "DELETE":
+            del self.watches[id_]
+            return 200, {"found": True, "_id": id_, "_version": 2}
+        stored = self.watches[id_]
+        return 200, {"found": True, "_id": id_, "_version": 1, "watch": stored["watch"],
+                     "status": {"version": 1, "state": {"active": stored["active"], "timestamp": "2026-12-03T14:00:00.000Z"}}}
 
     @staticmethod
     def filled_rule(id_: str, body: dict) -> dict:

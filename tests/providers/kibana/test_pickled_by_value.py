@@ -15,13 +15,14 @@ from components.providers.kibana.connector import ConnectorProvider
 from components.providers.kibana.data_view import DataViewProvider, DefaultDataViewProvider
 from components.providers.kibana.rule import RuleProvider
 from components.providers.kibana.saved_object import SavedObjectProvider
+from components.providers.kibana.watch import WatchProvider
 from tests.providers.kibana.fake_kibana import PASSWORD, USER, FakeKibana, serve
 
 ROOT = str(Path(__file__).resolve().parents[3])
 
 
 @pytest.mark.parametrize("provider_class", [DataViewProvider, DefaultDataViewProvider, SavedObjectProvider,
-                                            ConnectorProvider, RuleProvider], ids=lambda c: c.__name__)
+                                            ConnectorProvider, RuleProvider, WatchProvider], ids=lambda c: c.__name__)
 def test_provider_runs_without_this_project(provider_class: type, tmp_path: Path) -> None:
     from pulumi.dynamic.dynamic import serialize_provider
 
