@@ -115,6 +115,9 @@ def service_container(
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=placed.network.name, aliases=[alias])],
         ports=ports,
         memory=memory_mb(memory_bytes),
+        # Unset, the engine reports swap as twice the memory and every ``up`` shows a change;
+        # equal to memory also means no swap, which Elasticsearch wants (bootstrap.memory_lock).
+        memory_swap=memory_mb(memory_bytes),
         ulimits=ulimits(ulimit_spec),
         restart=RESTART,
         log_driver="json-file",

@@ -41,6 +41,9 @@ INTENDED_ENV: dict[str, frozenset[str]] = {
 }
 #: One-shot root containers (role label) that prepare a volume; not services, no image contract.
 ROOT_HELPER_ROLE = "backup-permissions"
+#: Containers that are not services: the root chown helper and the host preflight probe (which
+#: runs the image as its own user, mounts nothing and uploads nothing; tests/test_host_preflight.py).
+HELPER_ROLES = frozenset({ROOT_HELPER_ROLE, "host-preflight"})
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ def inode_of(upload: dict[str, Any]) -> Inode:
 
 
 def service_containers(run: Run) -> list[Registration]:
-    return [r for r in run.of_type(CONTAINER) if role_of(r) != ROOT_HELPER_ROLE]
+    return [r for r in run.of_type(CONTAINER) if role_of(r) not in HELPER_ROLES]
 
 
 def root_helpers(run: Run) -> list[Registration]:
@@ -388,3 +391,12 @@ def test_a_root_owned_volume_without_its_helper_is_caught() -> None:
     assert any("not in the contract" in p for p in mount_problems(fake("kb", mounts=(unlisted,)), "kibana", lone))
     assert not can_write_dir(identity_of("logstash"), Inode(0, 0, 0o775)), "group 0 gives Logstash nothing"
     assert can_write_dir(identity_of("elasticsearch"), Inode(0, 0, 0o775))
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_preflight_probe_touches_no_file_of_the_image(stack: str) -> None:
+    probes = [r for r in cached_run(stack).of_type(CONTAINER) if role_of(r) == "host-preflight"]
+    assert probes, "one probe per Docker host"
+    for probe in probes:
+        assert not probe.inputs.get("uploads") and not probe.inputs.get("mounts"), probe.name
+        assert probe.inputs.get("user") in (None, ""), "the probe must see the limits as the image's own user"

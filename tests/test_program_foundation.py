@@ -104,6 +104,7 @@ def test_node_files_are_owned_by_the_elasticsearch_user(prod: Run) -> None:
 def test_node_container_limits_and_logging(prod: Run) -> None:
     n = es_nodes(prod)[0]
     assert n.inputs["memory"] == 8192
+    assert n.inputs["memorySwap"] == 8192, "unset, the engine reports 2x memory and every up shows a diff"
     assert {u["name"]: (u["soft"], u["hard"]) for u in n.inputs["ulimits"]} == {"memlock": (-1, -1), "nofile": (65535, 65535)}
     assert n.inputs["restart"] == "unless-stopped"
     assert n.inputs["logOpts"] == {"max-size": "50m", "max-file": "5"}
