@@ -52,7 +52,12 @@ class RuleProvider(KibanaObjectProvider):
         from urllib.parse import quote
 
         path = f"{RuleProvider.BASE}/{quote(props['object_id'])}"
-        body = {k: props[k] for k in ("name", "tags", "schedule", "params", "actions")}
+        body = {k: props[k] for k in ("name", "tags", "schedule", "params")}
+        # The 8.19 API reference has frequency.throttle "required, nullable"; Pulumi drops None
+        # values from inputs, so the null goes back in here.
+        body["actions"] = [
+            {**a, "frequency": {"throttle": None, **a["frequency"]}} if "frequency" in a else a for a in props["actions"]
+        ]
         if not exists:
             status, _ = client.call(
                 "POST", path,

@@ -213,6 +213,10 @@ class FakeKibana:
             return 204, None
         if method in ("POST", "PUT"):
             missing = [a.get("id") for a in body.get("actions", []) if "frequency" not in a]
+            no_throttle = [n for n, a in enumerate(body.get("actions", [])) if "frequency" in a and "throttle" not in a["frequency"]]
+            if no_throttle:
+                return 400, {"statusCode": 400, "error": "Bad Request",
+                             "message": f"[request body.actions.{no_throttle[0]}.frequency.throttle]: expected a value (null allowed)"}
             if missing and "notify_when" not in body:
                 message = ("Failed to validate actions due to the following error: "
                            f"Actions missing frequency parameters: {', '.join(missing)}")
