@@ -32,11 +32,25 @@ class Declared:
         return self.urn.rsplit("::", 1)[-1]
 
 
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+
+def unwrap(value: Any) -> Any:  # noqa: ANN401 - state values are any JSON
+    """Plain values under the export's secret envelopes (``--show-secrets`` puts the JSON text in ``plaintext``)."""
+    if isinstance(value, dict):
+        if SECRET_SIG in value:
+            return unwrap(json.loads(value["plaintext"])) if "plaintext" in value else value
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
 def declared_resources(stack: EngineStack) -> list[Declared]:
     exported = json.loads(stack.cli("stack", "export", "--show-secrets").stdout)
     out = []
     for res in exported["deployment"].get("resources", []):
-        inputs = res.get("inputs", {})
+        inputs = unwrap(res.get("inputs", {}))
         out.append(Declared(
             type=res["type"], urn=res["urn"], name=str(inputs.get("name", "")), inputs=inputs,
             protect=bool(res.get("protect", False)), retain_on_delete=bool(res.get("retainOnDelete", False)),

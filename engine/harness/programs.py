@@ -140,3 +140,79 @@ def es_tier_program(*, export_secrets: bool = False) -> Callable[[], None]:
             _export_pki_credentials(stack.pki, stack.credentials)
 
     return program
+
+
+#: Name of the probe service container (and its data volume) declared by ``service_container_program``.
+PROBE_SERVICE = "probe"
+
+
+def grantable_ulimits(spec: tuple[tuple[str, int, int], ...]) -> tuple[tuple[str, int, int], ...]:
+    """``spec`` lowered to what this machine's engine can grant: without CAP_SYS_RESOURCE a
+    container cannot get a hard limit above the daemon's own (here nofile 20000 < 65535)."""
+    import resource
+
+    kinds = {"nofile": resource.RLIMIT_NOFILE, "memlock": resource.RLIMIT_MEMLOCK}
+    out = []
+    for name, soft, hard in spec:
+        cap = resource.getrlimit(kinds[name])[1]
+        if cap != resource.RLIM_INFINITY and (hard == -1 or hard > cap):
+            soft, hard = min(soft, cap) if soft != -1 else cap, cap
+        out.append((name, soft, hard))
+    return tuple(out)
+
+
+def service_container_program(image: str, ulimit_spec: tuple[tuple[str, int, int], ...] | None = None) -> Callable[[], None]:
+    """One container through ``components/containers.py`` ``service_container``, as the
+    Elasticsearch nodes declare theirs (the same helpers, paths, modes, env and healthcheck),
+    on the stack's real DockerHosts network, with the image overridden to ``image`` (the probe).
+
+    ``ulimit_spec`` defaults to the services' ``SERVICE_ULIMITS``; on a machine whose engine
+    cannot grant them (no CAP_SYS_RESOURCE, a lower hard limit) pass ``grantable_ulimits(...)``:
+    the test then checks that the provider applies ulimits as declared, with a value it can get."""
+    import dataclasses
+
+    import pulumi_docker as docker
+
+    from components import containers as c
+    from components.elasticsearch_cluster import PASSWORD_FILE
+    from components.render import elasticsearch_yml as es_yml
+
+    def program() -> None:
+        settings, own_ca = load_settings()
+        root = StackRoot()
+        child = pulumi.ResourceOptions(parent=root)
+        labels = elk_stack.stack_labels(settings)
+        credentials = Credentials(f"{STACK_NAME}-credentials", opts=child)
+        pki = _pki(settings, own_ca, child)
+        hosts = elk_stack.DockerHosts(f"{STACK_NAME}-docker", elk_stack.DockerHostsArgs(
+            hosts=settings.docker_hosts, network_name=f"{settings.cluster_name}-net",
+            elastic_version=settings.elastic_version, labels=labels,
+        ), opts=child)
+        placed = hosts.host(settings.docker_hosts[0].name)
+        on_host = pulumi.ResourceOptions(parent=root, provider=placed.provider)
+        probe = docker.RemoteImage(f"{PROBE_SERVICE}-image", name=image, keep_locally=True, opts=on_host)
+        probe_host = dataclasses.replace(placed, images={**placed.images, "elasticsearch": probe})
+        node = settings.elasticsearch.nodes[0]
+        cert = pki.certificates[node.name]
+        data = docker.Volume(f"{PROBE_SERVICE}-data", name=f"{settings.cluster_name}-{PROBE_SERVICE}-data", opts=on_host)
+        uploads = [
+            c.upload("elasticsearch", es_yml.HEAP_OPTIONS, es_yml.render_heap_options(node.heap_bytes), mode=c.CONFIG_MODE),
+            c.upload("elasticsearch", es_yml.CA_CERT, pki.ca_cert_pem, mode=c.CONFIG_MODE),
+            c.upload("elasticsearch", es_yml.NODE_CERT, cert.cert_pem, mode=c.CONFIG_MODE),
+            c.upload("elasticsearch", es_yml.NODE_KEY, cert.key_pem, mode=c.SECRET_MODE),
+            c.upload("elasticsearch", PASSWORD_FILE, credentials.passwords["elastic"], mode=c.SECRET_MODE),
+        ]
+        container = c.service_container(
+            PROBE_SERVICE, placed=probe_host, product="elasticsearch",
+            container_name=f"{settings.cluster_name}-{PROBE_SERVICE}", alias=PROBE_SERVICE,
+            envs=[f"ELASTIC_PASSWORD_FILE={PASSWORD_FILE}"], uploads=uploads, ports=[],
+            mounts=[docker.ContainerMountArgs(type="volume", source=data.name, target=es_yml.DATA_DIR)],
+            memory_bytes=node.memory_bytes, ulimit_spec=ulimit_spec or c.SERVICE_ULIMITS,
+            check=c.healthcheck(["CMD", "bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{es_yml.READINESS_PORT}"], start_period="60s",
+                                interval="2s"),
+            wait_timeout=120, grace_seconds=5,
+            container_labels=c.labels(labels, role=PROBE_SERVICE), opts=child,
+        )
+        pulumi.export("container", container.name)
+
+    return program

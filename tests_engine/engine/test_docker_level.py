@@ -16,7 +16,6 @@ Elasticsearch starts with these files (the probe is not Elasticsearch), the publ
 
 from __future__ import annotations
 
-import re
 import resource
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,30 +25,18 @@ from pulumi.automation import errors as auto_errors
 
 from components.elk_stack import stack_labels
 from components.host_preflight import host_needs
+from engine.harness import container_checks as cc
 from engine.harness import declared as d
 from engine.harness.dockerd import Dockerd
-from engine.harness.probe_image import ProbeImage, ProbeReport, parse_report, sha256_text
+from engine.harness.probe_image import ProbeImage, ProbeReport, parse_report
 from engine.harness.programs import es_tier_program
 from engine.harness.settings_of import load_for
 from engine.harness.stacks import EngineStack, docker_host_override, new_stack, remove
 from engine.harness.toolchain import Toolchain
 
 STACKS = ("dev", "prod")
-#: /proc/self/limits names of the ulimits the program sets.
-LIMIT_NAMES = {"nofile": "open_files", "memlock": "locked_memory"}
-MIB = 1024**2
 #: capability(7) number of CAP_SYS_RESOURCE.
 CAP_SYS_RESOURCE = 24
-_DURATION = re.compile(r"^(\d+)(ms|s|m|h)$")
-_NS = {"ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
-
-
-def _ns(duration: str) -> int:
-    match = _DURATION.match(duration)
-    assert match, f"not a simple Go duration: {duration!r}"
-    return int(match.group(1)) * _NS[match.group(2)]
-
-
 class Tier:
     """One stack's Elasticsearch tier, up on the test daemon, with what the state says it declared."""
 
@@ -173,64 +160,18 @@ def test_every_node_container_is_healthy_with_the_declared_healthcheck(tier: Tie
     nodes = tier.long_running()
     assert len(nodes) == len(tier.settings.elasticsearch.nodes)
     for node in nodes:
-        real = tier.inspect("container", node.name)
-        declared = node.inputs["healthcheck"]
-        assert real["State"]["Health"]["Status"] == "healthy", node.name
-        assert real["Config"]["Healthcheck"]["Test"] == declared["tests"], node.name
-        for key, field in (("interval", "Interval"), ("timeout", "Timeout"), ("startPeriod", "StartPeriod")):
-            assert real["Config"]["Healthcheck"][field] == _ns(declared[key]), (node.name, key)
-        assert real["Config"]["Healthcheck"]["Retries"] == declared["retries"], node.name
-        assert real["Config"]["Hostname"] == node.inputs["hostname"], node.name
-        assert real["HostConfig"]["RestartPolicy"]["Name"] == node.inputs["restart"], node.name
-        assert real["HostConfig"]["LogConfig"] == {"Type": node.inputs["logDriver"], "Config": node.inputs["logOpts"]}, node.name
+        cc.check_healthcheck_and_runtime(node, tier.inspect("container", node.name))
 
 
 def test_uploads_land_with_the_declared_owner_group_mode_and_content(tier: Tier) -> None:
     for node in tier.long_running():
-        report = tier.report(node.name)
-        for upload in node.inputs["uploads"]:
-            path = upload["file"]
-            found = report.files.get(path)
-            assert found is not None and found.kind == "FILE", f"{node.name}: {path} is not in the container"
-            assert (found.uid, found.gid) == (int(upload["owner"]), int(upload["group"])), (node.name, path)
-            assert found.mode == upload["permissions"].lstrip("0"), (node.name, path, found.mode)
-            assert found.sha256 == sha256_text(upload["content"]), f"{node.name}: {path} content differs from the declared one"
-
-
-def test_directories_docker_creates_for_uploads_let_the_image_user_through(tier: Tier) -> None:
-    """Parents missing from the image are made by Docker; the service user must reach its files."""
-    for node in tier.long_running():
-        report = tier.report(node.name)
-        owner = {(int(u["owner"]), int(u["group"])) for u in node.inputs["uploads"]}
-        assert len(owner) == 1
-        uid, gid = owner.pop()
-        for upload in node.inputs["uploads"]:
-            parent = Path(upload["file"]).parent
-            while str(parent) != "/":
-                entry = report.files.get(str(parent))
-                if entry is not None:
-                    bits = int(entry.mode, 8)
-                    reachable = (entry.uid == uid and bits & 0o100) or (entry.gid == gid and bits & 0o010) or bits & 0o001
-                    assert reachable, f"{node.name}: {parent} ({entry.uid}:{entry.gid} {entry.mode}) blocks uid {uid}"
-                parent = parent.parent
+        cc.check_uploads(node, tier.report(node.name))
+        cc.check_upload_parents(node, tier.report(node.name))
 
 
 def test_env_mounts_limits_and_memory_as_declared(tier: Tier) -> None:
     for node in tier.long_running():
-        report = tier.report(node.name)
-        for pair in node.inputs["envs"]:
-            name = pair.split("=", 1)[0]
-            assert report.env_sha256.get(name) == sha256_text(pair), f"{node.name}: env {name} not as declared"
-        for mount in node.inputs["mounts"]:
-            assert mount["target"] in report.mounts, f"{node.name}: nothing mounted at {mount['target']}"
-            real = tier.inspect("container", node.name)
-            [m] = [m for m in real["Mounts"] if m["Destination"] == mount["target"]]
-            assert (m["Type"], m["Name"]) == (mount["type"], mount["source"]), node.name
-        for limit in node.inputs["ulimits"]:
-            soft, hard = report.limits[LIMIT_NAMES[limit["name"]]]
-            want = tuple("unlimited" if v == -1 else str(v) for v in (limit["soft"], limit["hard"]))
-            assert (soft, hard) == want, (node.name, limit["name"])
-        assert report.memory == str(node.inputs["memory"] * MIB), node.name
+        cc.check_env_mounts_limits_memory(node, tier.report(node.name), tier.inspect("container", node.name))
 
 
 def test_destroy_honours_the_volume_policy(tier: Tier) -> None:
