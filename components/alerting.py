@@ -34,6 +34,9 @@ class AlertingArgs:
     es_nodes: Sequence[pulumi.Resource]
     replicas: int
     settings: AlertingSettings
+    cluster_data: pulumi.Resource | None = None
+    """The first node's data volume: the alerts template goes with the data (as IndexManagement's
+    templates do: Elasticsearch refuses to drop a template its data streams use)."""
     """Above Basic: the guide's watch and the email action (the settings refuse them on basic)."""
     es_url: str = ""
     """An Elasticsearch endpoint, for the watch."""
@@ -61,7 +64,8 @@ class Alerting(pulumi.ComponentResource):
                 mappings=index_bodies.to_json(bodies.alerts_mappings()),
                 settings=index_bodies.to_json({"index": {"number_of_replicas": args.replicas}}),
             ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.es_provider, depends_on=list(args.es_nodes)),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.es_provider, depends_on=list(args.es_nodes),
+                                        deleted_with=args.cluster_data),
         )
         self.connectors = {}
         for connector_id, spec in bodies.connectors().items():

@@ -158,6 +158,7 @@ class ElkStack(pulumi.ComponentResource):
             es_nodes=self.elasticsearch.containers,
             replicas=settings.index_management.replicas,
             settings=settings.alerting,
+            cluster_data=self.elasticsearch.data_volumes[0],
             es_url=self.elasticsearch.endpoints[0],
             email_password=email_password,
         ), opts=child)
