@@ -73,7 +73,7 @@ class Alerting(pulumi.ComponentResource):
             self.connectors[connector_id] = Connector(
                 f"{name}-{connector_id}", object_id=connector_id, connector_type_id=spec["connector_type_id"],
                 display_name=spec["name"], config=spec["config"], connection=conn, space=args.space,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.kibana, *extra]),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.kibana, *extra], deleted_with=args.cluster_data),
             )
         actions = bodies.rule_actions()
         email = args.settings.email
@@ -87,7 +87,7 @@ class Alerting(pulumi.ComponentResource):
                 f"{name}-{bodies.EMAIL_CONNECTOR_ID}", object_id=bodies.EMAIL_CONNECTOR_ID,
                 connector_type_id=spec["connector_type_id"], display_name=spec["name"], config=spec["config"],
                 secrets=secrets, connection=conn, space=args.space,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.kibana)),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.kibana), deleted_with=args.cluster_data),
             )
             actions.append(bodies.email_action(email.to))
         self.rule = Rule(
@@ -95,7 +95,8 @@ class Alerting(pulumi.ComponentResource):
             display_name=f"MT4: {bodies.THRESHOLD}+ errors in {bodies.WINDOW_MINUTES} minutes",
             schedule={"interval": "1m"}, params=bodies.rule_params(), actions=actions,
             tags=["mt4", "errors"], connection=conn, space=args.space,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.kibana, *self.connectors.values()]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.kibana, *self.connectors.values()],
+                                        deleted_with=args.cluster_data),
         )
         self.watch = None
         if args.settings.watcher:
@@ -103,6 +104,6 @@ class Alerting(pulumi.ComponentResource):
                 f"{name}-{bodies.WATCH_ID}", object_id=bodies.WATCH_ID,
                 watch=bodies.watch_body(email.to if email else ()),
                 connection=connection(args.es_url, pulumi.Output.secret(args.password), args.ca_cert_pem),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.es_nodes)),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.es_nodes), deleted_with=args.cluster_data),
             )
         self.register_outputs({"rule": self.rule.id, "connectors": sorted(self.connectors)})

@@ -148,6 +148,7 @@ class ElkStack(pulumi.ComponentResource):
             password=elastic_password,
             kibana=[self.kibana.container],
             index_templates=list(self.index_management.index_templates.values()),
+            cluster_data=self.elasticsearch.data_volumes[0],
         ), opts=child)
         self.alerting = Alerting(f"{name}-alerting", AlertingArgs(
             kibana_url=kibana_url,

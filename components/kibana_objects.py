@@ -33,6 +33,9 @@ class KibanaObjectsArgs:
     kibana: Sequence[pulumi.Resource]
     """The Kibana container: created only once healthy."""
     index_templates: Sequence[pulumi.Resource]
+    cluster_data: pulumi.Resource | None = None
+    """The first node's data volume: Kibana keeps these objects in Elasticsearch, so they go with
+    the data on ``destroy`` (no delete calls to a Kibana that may already be down)."""
     space: str | None = None
 
 
@@ -48,7 +51,7 @@ class KibanaObjects(pulumi.ComponentResource):
         common: dict[str, Any] = {"connection": conn, "space": args.space}
 
         def after(*resources: pulumi.Resource) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=self, depends_on=[*args.kibana, *resources])
+            return pulumi.ResourceOptions(parent=self, depends_on=[*args.kibana, *resources], deleted_with=args.cluster_data)
 
         self.data_views = {
             view_id: DataView(f"{name}-view-{view_id}", object_id=view_id, data_view=view,

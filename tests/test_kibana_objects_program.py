@@ -130,3 +130,11 @@ def test_the_smtp_password_reaches_the_email_connector_only_as_a_secret() -> Non
     connector = run.named("a-mt4-alerts-email")
     assert is_secret(connector.raw["secrets"]) and connector.inputs["secrets"] == {"user": "elk", "password": "smtp-pw-secret-42"}
     assert "smtp-pw-secret-42" not in json.dumps({k: v for k, v in connector.raw.items() if k != "secrets"})
+
+
+def test_kibana_objects_and_the_alert_go_with_the_data_on_destroy(prod: Run) -> None:
+    """They live in Elasticsearch (Kibana's system indices, .watches): no delete call to a Kibana
+    or cluster that is going away, as for the index templates."""
+    data = prod.named("elk-es-es01-data").urn
+    managed = [r for r in prod.resources if r.type.startswith("pulumi-python:dynamic/kibana:")]
+    assert managed and all(r.deleted_with == data for r in managed)
