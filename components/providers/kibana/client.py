@@ -100,7 +100,14 @@ class KibanaClient:
         except urllib.error.HTTPError as error:
             raw, status = error.read(), error.code
         except (urllib.error.URLError, ssl.SSLError, ConnectionError, TimeoutError) as error:
-            raise OSError(f"{method} {self.url}{path}: {getattr(error, 'reason', error)}") from None
+            reason = getattr(error, "reason", error)
+            if isinstance(reason, ssl.SSLCertVerificationError):
+                # Not "still starting": waiting would not make the certificate trusted.
+                raise RuntimeError(
+                    f"{method} {self.url}{path}: {self.product}'s TLS certificate is not trusted ({reason.verify_message}); "
+                    "it must be issued by the stack's CA for this host name"
+                ) from None
+            raise OSError(f"{method} {self.url}{path}: {reason}") from None
         text = raw.decode(errors="replace")
         try:
             return status, json.loads(text) if text.strip() else None
