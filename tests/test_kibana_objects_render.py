@@ -79,9 +79,11 @@ def test_every_dashboard_panel_has_its_reference_and_every_lens_layer_its_data_v
         if obj["type"] == "dashboard":
             names = {r["name"] for r in obj["references"]}
             assert {f"{p['panelIndex']}:{p['panelRefName']}" for p in json.loads(obj["attributes"]["panelsJSON"])} == names
-        if obj["type"] == "lens" and "formBased" in obj["attributes"]["state"]["datasourceStates"]:
-            layers = obj["attributes"]["state"]["datasourceStates"]["formBased"]["layers"]
-            assert {r["name"] for r in obj["references"]} == {f"indexpattern-datasource-layer-{layer}" for layer in layers}
+        if obj["type"] == "lens":
+            [(datasource, state)] = obj["attributes"]["state"]["datasourceStates"].items()
+            prefix = {"formBased": "indexpattern", "textBased": "textBasedLanguages"}[datasource]
+            assert {r["name"] for r in obj["references"]} == {f"{prefix}-datasource-layer-{layer}" for layer in state["layers"]}
+            assert all(r["type"] == "index-pattern" for r in obj["references"]), obj["id"]
 
 
 def test_the_four_dashboards_and_their_panels() -> None:

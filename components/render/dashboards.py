@@ -115,10 +115,11 @@ def form_based_lens(dashboard: Mapping[str, Any], panel: Mapping[str, Any]) -> d
 
 
 def esql_lens(dashboard: Mapping[str, Any], panel: Mapping[str, Any]) -> dict[str, Any]:
-    """An ES|QL (``textBased``) Lens: the query names its indices, so no data view reference; the
-    ad-hoc data view Lens needs for the time field is carried inside the state."""
+    """An ES|QL (``textBased``) Lens. The query names its indices itself; the layer's ``index``
+    is still the dashboard's data view, referenced like every other panel's (as Lens persists a
+    text-based layer: ``textBasedLanguages-datasource-layer-<layer>``), for the time field."""
     query, outputs = ESQL_QUERIES[panel["esql"]]
-    adhoc_id = f"{lens_id(dashboard, panel)}-adhoc"
+    view = panel.get("data_view", dashboard["data_view"])
     (x_name, _), *metric_outputs = outputs
     return {
         "type": "lens", "id": lens_id(dashboard, panel),
@@ -126,18 +127,16 @@ def esql_lens(dashboard: Mapping[str, Any], panel: Mapping[str, Any]) -> dict[st
             "title": panel["title"], "description": "", "visualizationType": "lnsXY",
             "state": {
                 "datasourceStates": {"textBased": {"layers": {LAYER: {
-                    "index": adhoc_id, "query": {"esql": query}, "timeField": "@timestamp",
+                    "index": view, "query": {"esql": query}, "timeField": "@timestamp",
                     "columns": [{"columnId": name, "fieldName": name, "meta": {"type": kind}} for name, kind in outputs],
                 }}}},
                 "visualization": {"legend": {"isVisible": True, "position": "right"}, "preferredSeriesType": panel["chart"],
                                   "layers": [{"layerId": LAYER, "layerType": "data", "seriesType": panel["chart"],
                                               "xAccessor": x_name, "accessors": [m for m, _ in metric_outputs]}]},
-                "query": {"esql": query}, "filters": [], "internalReferences": [],
-                "adHocDataViews": {adhoc_id: {"id": adhoc_id, "title": so.mt4_fields.LOGS_PATTERN, "timeFieldName": "@timestamp",
-                                              "type": "esql"}},
+                "query": {"esql": query}, "filters": [], "internalReferences": [], "adHocDataViews": {},
             },
         },
-        "references": [],
+        "references": [{"type": "index-pattern", "id": view, "name": f"textBasedLanguages-datasource-layer-{LAYER}"}],
         "typeMigrationVersion": so.TYPE_MIGRATION_VERSIONS["lens"],
     }
 
