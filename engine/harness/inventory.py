@@ -51,6 +51,8 @@ class PreviewRecorder:
     def __init__(self) -> None:
         self.steps: list[tuple[str, str, str]] = []
         self.parents: dict[str, str] = {}
+        self.inputs: dict[str, dict] = {}
+        """Planned inputs per URN (unknowns as the engine's sentinel string)."""
 
     def __call__(self, event: EngineEvent) -> None:
         pre = event.resource_pre_event
@@ -60,6 +62,8 @@ class PreviewRecorder:
             state = meta.new or meta.old
             if state is not None:
                 self.parents[meta.urn] = state.parent or ""
+            if meta.new is not None:
+                self.inputs[meta.urn] = dict(meta.new.inputs or {})
 
     def inventory(self, root_types: Iterable[str]) -> set[Item]:
         """Planned resources under those components (default providers and the stack excluded)."""

@@ -54,6 +54,21 @@ class LayerReport:
 REPORT = LayerReport()
 
 
+SPOILS = "spoils_cluster"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{SPOILS}: leaves its module's cluster changed; runs after every other test of the module")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move tests marked ``spoils_cluster`` after the other tests of their module (stable otherwise)."""
+    for item in [i for i in items if i.get_closest_marker(SPOILS)]:
+        items.remove(item)
+        same = [n for n, other in enumerate(items) if other.module is item.module]
+        items.insert(same[-1] + 1 if same else len(items), item)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not REPORT.lines:
         return
