@@ -71,8 +71,32 @@ class SavedObjectProvider(KibanaObjectProvider):
             lines.append(f"{error.get('type')}/{error.get('id')} ({error.get('meta', {}).get('title', '')!r}): {reason} {extra}".rstrip())
         return "; ".join(lines) or f"no errors listed in {body!r}"[:500]
 
-    def fetch(self, client: Any, props: dict[str, Any]) -> dict[str, Any] | None:
+    @staticmethod
+    def held_attributes(ours: dict[str, Any], held: dict[str, Any]) -> dict[str, Any]:
+        """What Kibana holds, projected onto our attributes. A ``...JSON`` string at any depth
+        (``panelsJSON``, ``kibanaSavedObjectMeta.searchSourceJSON``) is compared parsed: when
+        Kibana holds our values, however re-serialized or extended, our exact string comes back."""
         import json
+
+        out: dict[str, Any] = {}
+        for key, value in ours.items():
+            if key not in held:
+                continue
+            if isinstance(value, str) and key.endswith("JSON"):
+                try:
+                    mine, theirs = json.loads(value), json.loads(held[key])
+                except (TypeError, ValueError):
+                    out[key] = held[key]
+                    continue
+                projected = KibanaObjectProvider.project(mine, theirs)
+                out[key] = value if projected == mine else json.dumps(projected, sort_keys=True)
+            elif isinstance(value, dict) and isinstance(held[key], dict):
+                out[key] = SavedObjectProvider.held_attributes(value, held[key])
+            else:
+                out[key] = KibanaObjectProvider.project(value, held[key])
+        return out
+
+    def fetch(self, client: Any, props: dict[str, Any]) -> dict[str, Any] | None:
         from urllib.parse import quote
 
         status, body = client.call(
@@ -81,21 +105,7 @@ class SavedObjectProvider(KibanaObjectProvider):
         if status == 404:
             return None
         held = body.get("attributes", {}) if isinstance(body, dict) else {}
-        ours = props["attributes"]
-        attributes = {}
-        for key, value in ours.items():
-            if key not in held:
-                continue
-            if isinstance(value, str) and key.endswith("JSON"):
-                try:
-                    mine, theirs = json.loads(value), json.loads(held[key])
-                except (TypeError, ValueError):
-                    attributes[key] = held[key]
-                    continue
-                projected = KibanaObjectProvider.project(mine, theirs)
-                attributes[key] = value if projected == mine else json.dumps(projected, sort_keys=True)
-            else:
-                attributes[key] = KibanaObjectProvider.project(value, held[key])
+        attributes = SavedObjectProvider.held_attributes(props["attributes"], held)
         references = sorted(
             ({"name": r.get("name"), "type": r.get("type"), "id": r.get("id")} for r in body.get("references", [])),
             key=lambda r: (str(r["name"]), str(r["type"]), str(r["id"])),

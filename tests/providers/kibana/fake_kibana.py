@@ -168,6 +168,10 @@ class FakeKibana:
             panels = [{**p, "version": VERSION} for p in json.loads(attributes["panelsJSON"])]
             attributes["panelsJSON"] = json.dumps(panels, indent=1)
             attributes.setdefault("version", 3)
+        meta = attributes.get("kibanaSavedObjectMeta")
+        if isinstance(meta, dict) and "searchSourceJSON" in meta:
+            source = {"highlightAll": True, **json.loads(meta["searchSourceJSON"])}
+            attributes["kibanaSavedObjectMeta"] = {**meta, "searchSourceJSON": json.dumps(source, indent=2)}
         return {**obj, "attributes": attributes, "coreMigrationVersion": "8.8.0", "managed": False,
                 "updated_at": "2026-12-03T14:00:00.000Z", "created_at": "2026-12-03T14:00:00.000Z",
                 "version": "WzIsMV0=", "namespaces": ["default"]}

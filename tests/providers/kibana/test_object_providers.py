@@ -181,6 +181,25 @@ def test_a_missing_data_view_reference_is_reported(kibana: tuple[FakeKibana, dic
         SavedObjectProvider().create(props)
 
 
+def test_a_saved_search_re_serialized_by_kibana_is_no_diff_but_a_changed_query_is(kibana: tuple[FakeKibana, dict]) -> None:
+    from components.render import saved_objects as so
+
+    fake, conn = kibana
+    fake.data_views[("default", "mt4-logs")] = fake.filled_view({"id": "mt4-logs", "title": "mt4-logs-*"})
+    search = so.kql_search(so.SEARCHES[0])
+    props = {"object_type": "search", "object_id": search["id"], "space": None, "connection": conn,
+             "attributes": search["attributes"], "references": search["references"], "type_migration_version": "10.1.0"}
+    provider = SavedObjectProvider()
+    outs = provider.create(props).outs
+    stored = fake.saved[("default", "search", search["id"])]["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]
+    assert stored != search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]  # Kibana rewrote it
+    assert provider.diff(search["id"], outs, props).changes is False
+    source = json.loads(stored)
+    source["query"]["query"] = "level:WARNING"
+    fake.saved[("default", "search", search["id"])]["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"] = json.dumps(source)
+    assert provider.diff(search["id"], provider.read(search["id"], props).outs, props).changes is True
+
+
 def test_the_same_type_and_id_twice_is_refused_before_kibana_sees_it() -> None:
     obj = {"type": "lens", "id": "a", "attributes": {}, "references": []}
     with pytest.raises(ValueError, match="lens/a appears twice"):
