@@ -7,10 +7,10 @@ wrong), then one ElkStack component builds everything and its outputs are export
 import pulumi
 
 from components.elk_stack import ElkStack
-from components.settings.load import load_settings
+from components.settings.load import load_email_password, load_settings
 
 settings, own_ca = load_settings()
-stack = ElkStack("elk", settings, own_ca)
+stack = ElkStack("elk", settings, own_ca, email_password=load_email_password())
 
 for key, value in stack.outputs.items():
     pulumi.export(key, value)

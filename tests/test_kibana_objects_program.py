@@ -132,6 +132,17 @@ def test_the_smtp_password_reaches_the_email_connector_only_as_a_secret() -> Non
     assert "smtp-pw-secret-42" not in json.dumps({k: v for k, v in connector.raw.items() if k != "secrets"})
 
 
+def test_the_whole_program_hands_the_secret_smtp_password_to_the_email_connector() -> None:
+    email = {"to": ["ops@example.com"], "from": "elk@example.com", "host": "smtp.example.com", "user": "elk"}
+    run = run_program("dev", overrides={"license": "trial", "alerting": {"email": email},
+                                        "alerting_email_password": "smtp-pw-secret-77"},
+                      secret_keys=["elk-stack:alerting_email_password"])
+    connector = run.named("elk-alerting-mt4-alerts-email")
+    assert is_secret(connector.raw["secrets"]) and connector.inputs["secrets"]["password"] == "smtp-pw-secret-77"
+    everything_else = [r.raw for r in run.resources if r is not connector] + [run.stack_outputs_raw]
+    assert "smtp-pw-secret-77" not in json.dumps(everything_else)
+
+
 def test_kibana_objects_and_the_alert_go_with_the_data_on_destroy(prod: Run) -> None:
     """They live in Elasticsearch (Kibana's system indices, .watches): no delete call to a Kibana
     or cluster that is going away, as for the index templates."""

@@ -172,8 +172,8 @@ def test_a_secret_value_where_names_come_from_is_refused_without_echoing_it(engi
     assert "Hunter2" not in str(error)
     assert [f"{p.key}: {p.message}" for p in error.problems] == [
         "cluster_name: is set as a secret, but its values become container names, labels, rendered files and stack outputs, "
-        "which are not secret; set it in plain text (`pulumi config set` without --secret). Only tls_ca_cert and tls_ca_key "
-        "may be secret",
+        "which are not secret; set it in plain text (`pulumi config set` without --secret). Only tls_ca_cert, tls_ca_key and "
+        "alerting_email_password may be secret",
         "cluster_name: (the secret value) is not valid; expected lowercase letters, digits, - and _ (max 63)",
     ]
 

@@ -20,6 +20,10 @@ from components.settings.problems import Problems
 PROJECT = "elk-stack"
 #: Read here as secrets, not by ``parse_settings`` (which only knows they exist).
 CA_KEYS = ("tls_ca_cert", "tls_ca_key")
+#: Secret values the settings only need to know are present: ``parse_settings`` sees a marker
+#: in their place, never the value (``load_email_password`` reads it as a secret Output).
+EMAIL_PASSWORD_KEY = "alerting_email_password"
+PRESENT = "(set)"
 
 #: Namespaces of the providers the program uses (and Pulumi's own): their keys are not ours and
 #: are left to them, even when a name looks close to the project's.
@@ -64,6 +68,8 @@ def load_settings() -> tuple[StackSettings, OwnCa | None]:
     keys = _stack_keys(all_keys)
     raw = {key: _read(config, key) for key in keys if key not in CA_KEYS}
     raw = {k: v for k, v in raw.items() if v is not None}
+    if EMAIL_PASSWORD_KEY in raw:
+        raw[EMAIL_PASSWORD_KEY] = PRESENT
     secret_keys = frozenset(k for k in keys if runtime_config.is_config_secret(f"{PROJECT}:{k}"))
     own_ca = _own_ca(config, problems)
     settings = parse_settings(raw, problems, own_ca=own_ca is not None, secret_keys=secret_keys)
@@ -128,3 +134,12 @@ def _own_ca(config: pulumi.Config, problems: Problems) -> OwnCa | None:
         # Never echo the value: it is a secret.
         problems.error("tls_ca_key", CA_KEY_NOT_PEM)
     return OwnCa(cert_pem=pulumi.Output.from_input(cert), key_pem=config.require_secret("tls_ca_key"))
+
+
+def load_email_password() -> pulumi.Output[str] | None:
+    """The SMTP password as a secret Output, when the stack file sets one (``load_settings``
+    has already refused it in plain text)."""
+    config = pulumi.Config(PROJECT)
+    if config.get(EMAIL_PASSWORD_KEY) is None:
+        return None
+    return config.require_secret(EMAIL_PASSWORD_KEY)
