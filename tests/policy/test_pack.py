@@ -1,11 +1,11 @@
 """policy/__main__.py served by the real pulumi-policy analyzer, driven over gRPC as the CLI does.
 
-The pack is started the way Pulumi launches a Python pack (``python -u -m pulumi.policy
-<engine> <pack dir>``, the module the CLI's Python policy launcher runs) and prints its port; the
-test then calls GetAnalyzerInfo and AnalyzeStack with the resources the mock runtime recorded
+The pack is started the way ``policy/serve`` starts it for the CLI (``python -u -m pulumi.policy
+<engine> <pack dir>``) and prints its port; the test then calls ConfigureStack (as the CLI does
+first), GetAnalyzerInfo and AnalyzeStack with the resources the mock runtime recorded
 (serialized properties with secret wrappers and unknowns, as the engine sends them). What this
-does not prove: that the Pulumi CLI launches the pack here (it cannot: no Python language host
-on this machine, see the README).
+does not prove: the CLI's own launch of the pack (measured by hand with the real CLI, see the
+README's promotion section; no test of the fast suite needs the engine).
 """
 
 from __future__ import annotations
@@ -29,15 +29,20 @@ from tests.conftest import cached_run
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def serve_pack(stack: str) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    env = {**os.environ, "PULUMI_STACK": stack, "PULUMI_PROJECT": "elk-stack", "PULUMI_DRY_RUN": "true"}
+def serve_pack(stack: str | None) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    """The pack as the CLI 3.274 starts it: no PULUMI_STACK in its environment; the stack comes in
+    the ConfigureStack call the CLI makes first (None: a pack nobody told its stack)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PULUMI_STACK", "PULUMI_PROJECT")}
     pack = subprocess.Popen([sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(ROOT / "policy")],
                             cwd=ROOT / "policy", env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         port = pack.stdout.readline().decode().strip()
         assert port.isdigit(), pack.stderr.read().decode()
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        yield analyzer_pb2_grpc.AnalyzerStub(channel)
+        stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+        if stack is not None:
+            stub.ConfigureStack(proto.AnalyzerStackConfigureRequest(stack=stack, project="elk-stack", dry_run=True))
+        yield stub
         channel.close()
     finally:
         pack.kill()
@@ -69,6 +74,11 @@ def request(run: Run) -> proto.AnalyzeStackRequest:
 def diagnostics(stub: analyzer_pb2_grpc.AnalyzerStub, run: Run) -> list[tuple[str, str, int]]:
     response = stub.AnalyzeStack(request(run))
     return sorted((d.policyName, d.urn.rsplit("::", 1)[-1], d.enforcementLevel) for d in response.diagnostics)
+
+
+def test_a_pack_not_told_its_stack_is_mandatory() -> None:
+    for stub in serve_pack(None):
+        assert {p.enforcementLevel for p in stub.GetAnalyzerInfo(empty_pb2.Empty()).policies} == {proto.MANDATORY}
 
 
 def test_the_pack_offers_every_rule_mandatory_in_prod(prod_pack: analyzer_pb2_grpc.AnalyzerStub) -> None:
