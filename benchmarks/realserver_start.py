@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 from engine.realserver.api_apply import apply_all  # noqa: E402
 from engine.realserver.fetch import fetch  # noqa: E402
 from engine.realserver.java import find_java, missing_prerequisites  # noqa: E402
-from engine.realserver.launcher import NodeSpec, RunFolder, start_cluster  # noqa: E402
+from engine.realserver.launcher import PRETOUCH, NodeSpec, RunFolder, start_cluster  # noqa: E402
 from engine.realserver.pki_openssl import make_pki  # noqa: E402
 from engine.realserver.program_inputs import ProgramInputs, program_inputs  # noqa: E402
 
@@ -82,14 +82,15 @@ def main() -> int:
         folder.remove()
     med = {s: {k: statistics.median(row[k] for row in rs) for k in rs[0]} for s, rs in rows.items()}
     result = {
-        "elasticsearch": dist.version, "java": java.major, "rounds": args.rounds,
+        "elasticsearch": dist.version, "java": java.major, "rounds": args.rounds, "heap_pretouch": PRETOUCH,
         "fetch": {"cold": dist.cold, "seconds": round(dist.times.total, 1)},
         "one_node": {k: round(v, 2) for k, v in med["dev"].items()},
         "three_nodes": {k: round(v, 2) for k, v in med["prod"].items()},
         "ratio_3_to_1_start": round(med["prod"]["start_to_green_s"] / med["dev"]["start_to_green_s"], 2),
         "load_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
-    print(f"Elasticsearch {dist.version} (integ-test build), Java {java.major}, {args.rounds} round(s), median")
+    print(f"Elasticsearch {dist.version} (integ-test build), Java {java.major}, {args.rounds} round(s), median, "
+          f"heap pre-touch {'on' if PRETOUCH else 'off (ELK_REALSERVER_PRETOUCH=1 for the JVM default)'}")
     print(f"  fetch ({'cold' if dist.cold else 'warm'}):            {dist.times.total:7.1f} s")
     print(f"  1 node  start -> green:    {med['dev']['start_to_green_s']:7.1f} s   apply {int(med['dev']['bodies'])} bodies: "
           f"{med['dev']['apply_all_bodies_s']:.2f} s")

@@ -31,6 +31,14 @@ from engine.realserver.java import Java
 from engine.realserver.node_files import NodeLayout, NodePorts, Rewritten, rewrite, to_yaml
 
 TEST_USER: Final = os.environ.get("ELK_REALSERVER_USER", "elktest")
+#: Elasticsearch's launcher adds -XX:+AlwaysPreTouch: every node commits its whole heap at start
+#: (4 GB per prod node, 12 GB for the cluster) on a small machine shared with other tests, where a
+#: fourth node is then killed by the kernel's OOM killer. Unless this test setting is 1, each node
+#: gets one extra file, jvm.options.d/zz-realserver.options, with -XX:-AlwaysPreTouch (read after
+#: the system options, so it wins): the project's heap file is used unchanged, pages are only
+#: committed when used. The report prints which mode ran.
+PRETOUCH: Final = os.environ.get("ELK_REALSERVER_PRETOUCH", "0") == "1"
+MACHINE_JVM_FILE: Final = "zz-realserver.options"
 START_TIMEOUT: Final = float(os.environ.get("ELK_REALSERVER_START_TIMEOUT", "240"))
 
 
@@ -160,6 +168,8 @@ def prepare_node(
     (layout.conf_dir / "elasticsearch.yml").write_text(to_yaml(done.settings))
     for name, text in spec.jvm_options.items():
         (layout.conf_dir / "jvm.options.d" / name).write_text(text)
+    if not PRETOUCH:
+        (layout.conf_dir / "jvm.options.d" / MACHINE_JVM_FILE).write_text("-XX:-AlwaysPreTouch\n")
     _write_certificates(layout.conf_dir, spec.ca_cert_pem, spec.cert_pem, spec.key_pem)
     _chown_tree(base, folder.uid, folder.gid)
     _chown_tree(repo_dir, folder.uid, folder.gid)

@@ -12,6 +12,9 @@ loopback here, so exactly these keys change, and nothing else (``REWRITTEN_KEYS`
   to a non-loopback address enforces the production bootstrap checks against this shared machine's
   kernel settings (vm.max_map_count, memlock), which says nothing about the project's file.
 
+Outside elasticsearch.yml the project's jvm.options.d files are used unchanged; the launcher may add
+one file of its own (``launcher.MACHINE_JVM_FILE``: heap pre-touch off, see ``launcher.PRETOUCH``).
+
 Settings of modules absent from this build are removed and reported (``absent_modules``); every
 other rendered setting reaches the real node unchanged, which checks it at start.
 """

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 from components.settings.defaults import ELASTIC_VERSION  # noqa: E402
 from engine.realserver import fetch as fetch_mod  # noqa: E402
 from engine.realserver.java import find_java, missing_prerequisites  # noqa: E402
-from engine.realserver.launcher import NodeSpec, RealCluster, RunFolder, start_cluster  # noqa: E402
+from engine.realserver.launcher import MACHINE_JVM_FILE, PRETOUCH, NodeSpec, RealCluster, RunFolder, start_cluster  # noqa: E402
 from engine.realserver.pki_openssl import ClusterPki, IssuedPair, make_pki  # noqa: E402
 from engine.realserver.program_inputs import ProgramInputs, program_inputs  # noqa: E402
 
@@ -97,7 +97,8 @@ def distribution() -> fetch_mod.Distribution:
 def run_folder(distribution: fetch_mod.Distribution) -> Iterator[RunFolder]:
     java = find_java()
     assert java is not None
-    REPORT.add(f"Java {java.major} at {java.home}")
+    REPORT.add(f"Java {java.major} at {java.home}; heap pre-touch "
+               + ("on (JVM default)" if PRETOUCH else f"off (jvm.options.d/{MACHINE_JVM_FILE}; ELK_REALSERVER_PRETOUCH=1 keeps it)"))
     folder = RunFolder(distribution.home, java)
     try:
         yield folder

@@ -10,6 +10,7 @@ import pytest
 
 from engine.realserver.absent_modules import TYPE_SUBSTITUTES
 from engine.realserver.api_apply import Applied, apply_all, untranslated_types
+from engine.realserver.launcher import PRETOUCH
 from engine.realserver.mt4_events import events
 from engine.realserver.not_covered import ALSO_NOT_COVERED, NOT_COVERED
 from tests_engine.elasticsearch import checks
@@ -32,6 +33,19 @@ def test_only_the_listed_paths_ports_and_address_differ_from_the_rendered_file(s
         assert checks.rewrite_outside_its_list(node) == {}
         for key, (rendered, used) in sorted(node.rewritten.changed.items()):
             print(f"{node.spec.node_name}: {key}: {rendered!r} -> {used!r}")
+
+
+def test_the_projects_heap_file_sets_each_node_heap(started: StartedStack) -> None:
+    for node in started.cluster.nodes:
+        lines = node.spec.jvm_options["heap.options"].split()
+        size_mb = int(next(x for x in lines if x.startswith("-Xmx"))[4:-1])
+        jvm = node.client().request("GET", "/_nodes/_local/jvm").body
+        (info,) = jvm["nodes"].values()
+        assert info["jvm"]["mem"]["heap_max_in_bytes"] == size_mb * 1024 * 1024
+        assert f"-Xms{size_mb}m" in info["jvm"]["input_arguments"]
+        if not PRETOUCH:
+            assert info["jvm"]["input_arguments"][-1] == "-XX:-AlwaysPreTouch"
+        print(f"{node.spec.node_name}: heap {size_mb} MB from the project's heap.options")
 
 
 def test_every_listed_absent_setting_and_type_is_really_refused_by_this_build(started: StartedStack) -> None:

@@ -19,6 +19,7 @@ from tests_engine.elasticsearch.stack_tests import (  # noqa: F401 - collected h
     test_snapshot_into_the_program_repository_and_restore_under_a_new_name_keeps_the_counts,
     test_substitutions_are_exactly_the_absent_types_and_settings_in_the_bodies,
     test_the_elastic_password_from_the_password_file_authenticates_and_a_wrong_one_gets_401,
+    test_the_projects_heap_file_sets_each_node_heap,
 )
 
 
