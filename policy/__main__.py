@@ -8,6 +8,7 @@ CLI (3.274) names the stack in its ``ConfigureStack`` call, which pulumi-policy 
 the tags of, and does not set ``PULUMI_STACK`` for a pack; so the levels are set from that call
 (before the CLI asks for the pack's policies), starting from ``PULUMI_STACK`` or, without it,
 mandatory. Values unknown at preview are skipped by the rules, never reported as violations.
+Every policy is a stack validation: pulumi-policy's per-resource path is not used.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class StackAware:
 
     def _validation(self, rule: Rule) -> Any:
         def validate(args: Any, report_violation: Any) -> None:
-            resources = [as_resource(r) for r in args.resources]
+            resources = [as_resource(r, wire_props=True) for r in args.resources]
             for violation in rule.check(resources, self.stack).violations:
                 report_violation(violation.message, violation.urn or None)
 
@@ -58,9 +59,18 @@ def hook_configure_stack(aware: StackAware) -> None:
     servicer.ConfigureStack = configure_stack
 
 
+def keep_wire_props() -> None:
+    """Hand stack validations the properties as the engine sent them (it keeps secret wrappers
+    for analyzers). pulumi-policy's own deserializing drops the wrappers, and with them the only
+    way to tell a secret input from a plain one; the guardrails read the wire form themselves
+    (``guardrails.model.from_wire``), exactly as the rendered preview does."""
+    policy_impl.deserialize_properties = lambda props, *_args: props
+
+
 def serve(stack: str) -> None:
     aware = StackAware(stack)
     hook_configure_stack(aware)
+    keep_wire_props()
     PolicyPack(name="elk-stack-guardrails", policies=aware.policies)  # serves until the CLI stops it
 
 

@@ -3,8 +3,8 @@
 pulumi-policy hands props through a proxy that raises on unknown values; the proxies expose
 their plain target under the ``"__target"`` key, and unknowns stay as the engine's sentinel
 strings there, which ``from_wire`` turns into ``UNKNOWN``. pulumi-policy drops secret markers
-before a policy sees props, so ``secret_paths`` is None (rules about secrecy skip) and
-``retain_on_delete`` is not exposed either.
+before a policy sees props unless the pack keeps the wire form (``wire_props``); without it
+``secret_paths`` is None and rules about secrecy skip. ``retain_on_delete`` is not exposed.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ def plain(value: Any) -> Any:
     return value
 
 
-def as_resource(policy_resource: Any) -> Resource:
-    props, _ = from_wire(plain(policy_resource.props))
+def as_resource(policy_resource: Any, *, wire_props: bool = False) -> Resource:
+    """``wire_props``: the props are the engine's serialized form (secret wrappers kept, as the
+    pack arranges in ``policy/__main__.py``), so which inputs are secret is known."""
+    props, secret_paths = from_wire(plain(policy_resource.props))
     opts = policy_resource.opts
     parent = getattr(policy_resource, "parent", None)
     return Resource(
@@ -38,7 +40,7 @@ def as_resource(policy_resource: Any) -> Resource:
         name=policy_resource.name,
         urn=policy_resource.urn,
         props=props,
-        secret_paths=None,
+        secret_paths=frozenset(secret_paths) if wire_props else None,
         parent=getattr(parent, "urn", "") or "",
         dependencies=tuple(getattr(d, "urn", "") for d in getattr(policy_resource, "dependencies", []) or []),
         protect=bool(getattr(opts, "protect", False)),

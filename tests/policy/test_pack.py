@@ -10,6 +10,7 @@ README's promotion section; no test of the fast suite needs the engine).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -107,6 +108,18 @@ def test_a_violation_blocks_prod(prod_pack: analyzer_pb2_grpc.AnalyzerStub) -> N
 
     found = diagnostics(prod_pack, run_program("prod", overrides={"kibana": {"heap": "1g", "memory": "2g", "port": 5601, "tls": False}}))
     assert ("tls-on-every-listener", "elk-kibana-container", proto.MANDATORY) in found
+
+
+def test_a_secret_in_a_plain_input_is_caught_through_the_pack(prod_pack: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    """The engine keeps secret wrappers for analyzers; the pack reads them, so this rule works
+    under the CLI too (pulumi-policy alone would hand it props without them)."""
+    run = cached_run("prod")
+    leaky = next(r for r in run.resources if r.name == "elk-kibana-container")
+    plain_envs = dataclasses.replace(leaky, raw={**leaky.raw, "envs": leaky.raw["envs"]["value"]})
+    found = diagnostics(prod_pack, Run(resources=[plain_envs if r is leaky else r for r in run.resources]))
+    assert [d for d in found if d[0] == "no-secret-in-plain-input"] == [
+        ("no-secret-in-plain-input", "elk-kibana-container", proto.MANDATORY)
+    ] * 4
 
 
 def test_unknown_values_of_a_preview_are_skipped_not_failed(prod_pack: analyzer_pb2_grpc.AnalyzerStub) -> None:
