@@ -5,7 +5,8 @@
 - each API-level resource (pulumi-elasticstack objects, dynamic providers such as Kibana saved
   objects) -> ``api/<resource>.json``: its inputs as the provider receives them, with embedded
   JSON strings (settings, mappings, metadata) expanded, and NDJSON strings (saved objects)
-  written beside it as ``api/<resource>.<input>.ndjson``.
+  written beside it as ``api/<resource>.<input>.ndjson``;
+- every saved-object-shaped resource (Kibana objects) together -> ``kibana/saved-objects.ndjson``.
 
 Secret inputs and secret values are redacted; content not known yet says so.
 """
@@ -34,7 +35,30 @@ def rendered_files(resources: list[Resource], redactor: Redactor) -> dict[str, s
             out.update(_uploads(r, redactor))
         elif r.custom and not r.type.startswith(_NOT_API):
             out.update(_api_files(r, redactor))
+    saved = saved_objects_ndjson(resources, redactor)
+    if saved:
+        out[SAVED_OBJECTS] = saved
     return dict(sorted(out.items()))
+
+
+#: Every Kibana saved object the stack declares, as one import file (Kibana's _import format).
+SAVED_OBJECTS = "kibana/saved-objects.ndjson"
+#: The inputs that make a resource a saved object, whichever component declares it.
+_SAVED_OBJECT_KEYS = {"object_type": "type", "object_id": "id", "attributes": "attributes", "references": "references",
+                      "type_migration_version": "typeMigrationVersion"}
+
+
+def saved_objects_ndjson(resources: list[Resource], redactor: Redactor) -> str:
+    """One line per saved-object-shaped resource (``object_type``, ``object_id``, ``attributes``),
+    sorted by type and id: what an export of these objects from Kibana would hold."""
+    lines = []
+    for r in resources:
+        if not r.custom or not {"object_type", "object_id", "attributes"} <= set(r.props):
+            continue
+        props = redactor.props(r)
+        line = {field: props[key] for key, field in _SAVED_OBJECT_KEYS.items() if key in props}
+        lines.append((str(line["type"]), str(line["id"]), json.dumps(line, sort_keys=True, separators=(",", ":"))))
+    return "".join(f"{text}\n" for _t, _i, text in sorted(lines))
 
 
 def _uploads(r: Resource, redactor: Redactor) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,18 @@ def test_every_api_resource_has_its_body_written(stack: str) -> None:
     template = yaml.safe_load(files["api/elk-indices-template-logs.json"])
     assert template["inputs"]["template"]["settings"]["index.lifecycle.name"] == "mt4-logs-policy"  # embedded JSON expanded
     assert all("__provider" not in yaml.safe_load(files[f"api/{r.name}.json"])["inputs"] for r in api)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_saved_objects_are_written_as_one_ndjson_import_file(stack: str) -> None:
+    run = cached_run(stack)
+    declared = sorted((r.inputs["object_type"], r.inputs["object_id"]) for r in run.resources if "object_type" in r.inputs)
+    assert declared, "the stack declares saved objects"
+    lines = [json.loads(line) for line in rendered(stack).files["kibana/saved-objects.ndjson"].splitlines()]
+    assert [(o["type"], o["id"]) for o in lines] == declared
+    dashboard = next(o for o in lines if o["id"] == "mt4-dashboard-market-data")
+    assert isinstance(json.loads(dashboard["attributes"]["panelsJSON"]), list)  # as Kibana stores it: a JSON string
+    assert all("attributes" in o and "references" in o for o in lines)
 
 
 def test_a_component_added_later_is_rendered_without_a_change_here() -> None:
