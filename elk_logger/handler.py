@@ -65,7 +65,17 @@ class ElkHandler(logging.Handler):
                 record = result
             if not result:
                 return False
-        self.emit(record)
+        if self._closed:
+            self._refuse_after_close()
+            return True
+        try:  # emit()'s body, inlined: one call less on the path every logging call takes
+            line = self.record_lines.line(record) or self.encode_generic(record)
+            if line is not None:
+                if self._worker is None:
+                    self._start_worker()
+                self.buffer.put(line)
+        except Exception:
+            self.handleError(record)
         return True
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -73,9 +83,11 @@ class ElkHandler(logging.Handler):
             self._refuse_after_close()
             return
         try:
-            line = self.encode_record(record)
+            line = self.record_lines.line(record) or self.encode_generic(record)  # as encode_record, one call less
             if line is not None:
-                self.submit(line)
+                if self._worker is None:
+                    self._start_worker()
+                self.buffer.put(line)
         except Exception:
             self.handleError(record)
 
@@ -194,6 +206,7 @@ class ElkHandler(logging.Handler):
             worker.abandon_after_fork()
         self._worker_lock = threading.Lock()
         self.buffer.reset_after_fork()
+        self.record_lines.reset_after_fork()
 
     # -- introspection -------------------------------------------------------------------------------
 
