@@ -18,7 +18,10 @@ from components.preview.render import render, write
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m components.preview", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m components.preview",
+        description="Render a stack file under the mock runtime: tree, files (secrets redacted), policy report, diff.",
+    )
     parser.add_argument("--stack", required=True, help="stack name (dev, prod): selects Pulumi.<stack>.yaml and the enforcement level")
     parser.add_argument("--out", required=True, type=Path, help="folder to write the rendered files into (replaced)")
     parser.add_argument("--stack-file", type=Path, help="render this stack file instead of Pulumi.<stack>.yaml")
