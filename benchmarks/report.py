@@ -40,6 +40,8 @@ def ratio(numerator: float | None, denominator: float | None) -> str:
 
 def show(results: Results) -> None:
     for title, target, scenario, key, fmt in FIGURES:
+        if not any(scenario in scenarios for scenarios in results.values()):
+            continue  # not run this time (--scenarios)
         print(f"\n{title}   [target {target}]")
         baseline = value(results, BASELINE, scenario, key)
         floor = value(results, FLOOR, scenario, key) if scenario == "per_call" else None
@@ -140,7 +142,7 @@ def show_targets(results: Results) -> int:
             continue
         met = target.met(measured)
         missed += not met
-        print(f"  {target.what:58s} {target.fmt.format(measured):>10s}   target {target.limit:9s} {'met' if met else 'MISSED'}")
+        print(f"  {target.what:66s} {target.fmt.format(measured):>10s}   target {target.limit:9s} {'met' if met else 'MISSED'}")
     return missed
 
 

@@ -61,20 +61,21 @@ class EventBuffer:
     def put(self, item: bytes) -> bool:
         """Append one framed event; ``False`` (and counted) when the buffer is full."""
         size = len(item)
-        with self._lock:
-            if self._events >= self.max_events or self._bytes + size > self.max_bytes:
+        with self._lock:  # every counter read once and written once: this runs on every logging call
+            events, total = self._events, self._bytes + size
+            if events >= self.max_events or total > self.max_bytes:
                 self._dropped += 1
                 return False
+            self._events, self._bytes = events + 1, total
             pending = self._pending
             pending.append(item)
-            self._events += 1
-            self._bytes += size
-            self._pending_bytes += size
+            pending_bytes = self._pending_bytes + size
+            self._pending_bytes = pending_bytes
             count = len(pending)
             if count == 1:
                 self._pending_since = time.monotonic()
                 self._ready.notify()
-            elif count == self.batch_events or self._pending_bytes - size < self.batch_bytes <= self._pending_bytes:
+            elif count == self.batch_events or pending_bytes - size < self.batch_bytes <= pending_bytes:
                 self._ready.notify()
         return True
 
