@@ -75,6 +75,8 @@ def evaluate(resources: Sequence[Resource], stack: str, rules: Sequence[Rule] = 
     report = Report(stack=stack, level=enforcement(stack))
     for rule in rules:
         findings = rule.check(resources, stack)
-        report.violations += findings.violations
-        report.skipped += [f"{rule.name}: {s}" for s in findings.skipped]
+        # Sorted within a rule: resources register in an order async resolution may vary, and
+        # two reports of the same stack must diff cleanly.
+        report.violations += sorted(findings.violations, key=lambda v: (v.urn, v.message))
+        report.skipped += sorted(f"{rule.name}: {s}" for s in findings.skipped)
     return report

@@ -46,3 +46,9 @@ def test_a_preview_of_either_stack_is_never_failed_by_unknown_values() -> None:
 @pytest.mark.xfail(strict=True, reason="Alerting's mt4-alerts index template has no index.lifecycle.name (unbounded growth)")
 def test_the_real_prod_stack_passes_every_guardrail() -> None:
     assert [f"{v.rule}: {v.message}" for v in evaluate(stack("prod"), "prod").violations] == []
+
+
+def test_the_report_does_not_depend_on_registration_order() -> None:
+    """Resources register in an order async resolution may vary (seen across two processes)."""
+    resources = stack("dev")
+    assert evaluate(list(reversed(resources)), "dev").lines() == evaluate(resources, "dev").lines()
