@@ -113,8 +113,10 @@ def _straight_maker(template: Template, tail: tuple[str, ...], slot_kinds: list[
         checks = " or ".join(f"type({name}) is not T{i}" for i, name in enumerate(names))
         lines.append(f"    if {checks}: return LOOPING(record, attrs)")
     floats = [name for name, kind in zip(names, slot_kinds, strict=True) if kind is float]
-    if floats:
-        lines.append("    if " + " or ".join(f"{name} - {name} != 0.0" for name in floats) + ": return None")
+    if floats:  # one test for all: a NaN or infinity makes the sum NaN or infinite (an overflowing sum only costs the fast path)
+        total = " + ".join(floats)
+        lines.append(f"    s = {total}" if len(floats) > 1 else f"    s = {total} + 0.0")
+        lines.append("    if s - s != 0.0: return None")
     ints = [name for name, kind in zip(names, slot_kinds, strict=True) if kind is int]
     if ints:
         lines.append("    if " + " or ".join(f"not -L < {name} < L" for name in ints) + ": return None")
