@@ -80,7 +80,7 @@ TEMPLATED = [
     pytest.param({"a": -0.0, "b": 1e300, "c": -(2**63), "d": False, "e": None, "f": "", "g": "\u00e9\"\\\n\t\x00"}, id="scalars"),
     pytest.param({"api_token": "secret-1", "Password": "p", "user": "u"}, id="redacted"),
     pytest.param({"level": "FAKE", "logger": "other", "event": "forged", "extra": 5, "z": 1}, id="clashes"),
-    pytest.param({"percent": "100%", "fmt": "%s %d %%"}, id="percent-signs"),
+    pytest.param({"percent": "100%", "fmt": "%s %d %%", "rate%": 1.5, "%(name)s": "x"}, id="percent-signs"),
     pytest.param({}, id="no-extras"),
     pytest.param(None, id="extra-None"),
 ]

@@ -54,23 +54,28 @@ def test_a_forked_child_gets_its_own_worker_connection_and_event_ids(line_sink, 
     handler = make_handler(line_sink.port)
     log = ELKLogger(attach_logger(handler, "Forky"), handler)
     log.info("parent before fork")
-    assert line_sink.wait_for_lines(1)
+    log.logger.info("parent via logging", extra={"n": 1})  # the parent's template for this record shape
+    assert line_sink.wait_for_lines(2)
     child = os.fork()
     if child == 0:  # pragma: no cover - runs in the child
         code = 1
         try:
             log.info("from the child")
+            log.logger.info("child via logging", extra={"n": 2})
             code = 0 if handler.close(timeout=5.0) == 0 else 2
         finally:
             os._exit(code)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     log.info("parent after fork")
-    assert line_sink.wait_for_lines(3)
+    assert line_sink.wait_for_lines(5)
     before, *rest = line_sink.events()
     from_child = next(e for e in rest if e["message"] == "from the child")
+    child_via_logging = next(e for e in rest if e["message"] == "child via logging")
     after = next(e for e in rest if e["message"] == "parent after fork")
     assert from_child["process"]["pid"] == child and after["process"]["pid"] == before["process"]["pid"] == os.getpid()
+    assert child_via_logging["process"]["pid"] == child and child_via_logging["n"] == 2
     prefix = before["event"]["id"].rsplit("-", 1)[0]
     assert after["event"]["id"].startswith(prefix) and not from_child["event"]["id"].startswith(prefix)
+    assert child_via_logging["event"]["id"].startswith(from_child["event"]["id"].rsplit("-", 1)[0])
     assert handler.stats().connections == 1 and line_sink.connections_accepted == 2
