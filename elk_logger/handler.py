@@ -52,6 +52,7 @@ class ElkHandler(logging.Handler):
         self._closed = False
         self._dropped_after_close = 0
         self._undelivered_at_close: int | None = None
+        self._emit_overridden = type(self).emit is not ElkHandler.emit  # a subclass's emit() must still be called
         lifecycle.track(self)
 
     # -- logging.Handler -----------------------------------------------------------------------------
@@ -67,6 +68,9 @@ class ElkHandler(logging.Handler):
                 return False
         if self._closed:
             self._refuse_after_close()
+            return True
+        if self._emit_overridden:
+            self.emit(record)
             return True
         try:  # emit()'s body, inlined: one call less on the path every logging call takes
             line = self.record_lines.line(record) or self.encode_generic(record)

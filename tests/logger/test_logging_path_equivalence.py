@@ -169,3 +169,22 @@ def test_records_with_errors_or_structured_fields_take_the_generic_path(attach_l
         assert handler.record_lines.line(with_stack) is None
     finally:
         handler.close(timeout=0.1)
+
+
+def test_a_subclass_that_overrides_emit_still_gets_every_record(line_sink, diagnostics):
+    seen: list[str] = []
+
+    class Tapped(ElkHandler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+            super().emit(record)
+
+    handler = Tapped(hosts=(("127.0.0.1", line_sink.port),), flush_interval=0.005, diagnostics_stream=diagnostics)
+    logger = logging.Logger("Tapped")
+    logger.addHandler(handler)
+    try:
+        logger.info("tapped", extra={"n": 1})
+        assert line_sink.wait_for_lines(1)
+        assert seen == ["tapped"] and line_sink.events()[0]["n"] == 1
+    finally:
+        handler.close(timeout=0.5)
