@@ -280,11 +280,12 @@ def test_the_ca_keys_are_known_top_level_keys_not_unknown_ones() -> None:
     assert (problems.errors, problems.warnings) == ([], [])
 
 
-def test_every_rule_function_is_listed_in_rules() -> None:
-    """A rule written but not listed would never run."""
+def test_every_rule_function_is_registered_and_runs() -> None:
+    """A rule written but not registered, or registered in a module check_all does not order,
+    would never run."""
     defined = {
-        fn for name, fn in inspect.getmembers(rules, inspect.isfunction)
-        if fn.__module__ == rules.__name__ and not name.startswith("_") and list(inspect.signature(fn).parameters) == ["s", "p"]
+        fn for module in rules.MODULES for name, fn in inspect.getmembers(module, inspect.isfunction)
+        if fn.__module__ == module.__name__ and not name.startswith("_") and list(inspect.signature(fn).parameters) == ["s", "p"]
     }
-    assert defined - {rules.check_all} == set(rules.RULES)
-    assert len(rules.RULES) == len(set(rules.RULES))
+    assert defined == set(rules.RULES) == set(rules.ordered_rules())
+    assert len(rules.ordered_rules()) == len(rules.RULES) == len(set(rules.RULES))

@@ -1,6 +1,6 @@
 """Raw stack-file values -> ``StackSettings``; pure, so tests need no Pulumi engine.
 
-Rules that look at one value live next to the read; rules across values live in ``rules.py``.
+Rules that look at one value live next to the read; rules across values live in ``rules/``.
 """
 
 from __future__ import annotations
