@@ -2,7 +2,9 @@
 
 The rule waits for its connectors (an action naming a missing connector is refused), the
 connectors for the healthy Kibana, and the ``.index`` connector for the index template that maps
-the alert documents (a first alert must not create ``mt4-alerts-errors`` with dynamic mappings).
+the alert documents (a first alert must not create ``mt4-alerts-errors`` with dynamic mappings),
+the template for its ILM policy ``mt4-alerts-policy`` (a template naming a missing policy would
+leave every new backing index with an ILM error).
 Bodies come from ``components/render/alerting_bodies.py``.
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_elasticstack as es
 
+from components.index_management import lifecycle_inputs
 from components.providers.kibana.base import connection
 from components.providers.kibana.connector import Connector
 from components.providers.kibana.rule import Rule
@@ -46,6 +49,7 @@ class AlertingArgs:
 
 
 class Alerting(pulumi.ComponentResource):
+    alerts_policy: es.IndexLifecycle
     alerts_template: es.IndexTemplate
     connectors: dict[str, Connector]
     rule: Rule
@@ -54,6 +58,17 @@ class Alerting(pulumi.ComponentResource):
     def __init__(self, name: str, args: AlertingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("elk:components:Alerting", name, None, opts)
         conn = connection(args.kibana_url, pulumi.Output.secret(args.password), args.ca_cert_pem)
+
+        def es_opts(*extra: pulumi.Resource) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, provider=args.es_provider, depends_on=[*args.es_nodes, *extra],
+                                          deleted_with=args.cluster_data)
+
+        self.alerts_policy = es.IndexLifecycle(
+            f"{name}-alerts-ilm",
+            name=bodies.ALERTS_POLICY,
+            **lifecycle_inputs(bodies.alerts_ilm_policy_body()),  # type: ignore[arg-type]
+            opts=es_opts(),
+        )
         self.alerts_template = es.IndexTemplate(
             f"{name}-alerts-template",
             name=bodies.ALERTS_TEMPLATE,
@@ -62,10 +77,9 @@ class Alerting(pulumi.ComponentResource):
             data_stream=es.IndexTemplateDataStreamArgs(),
             template=es.IndexTemplateTemplateArgs(
                 mappings=index_bodies.to_json(bodies.alerts_mappings()),
-                settings=index_bodies.to_json({"index": {"number_of_replicas": args.replicas}}),
+                settings=index_bodies.to_json(bodies.alerts_template_settings(args.replicas)),
             ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.es_provider, depends_on=list(args.es_nodes),
-                                        deleted_with=args.cluster_data),
+            opts=es_opts(self.alerts_policy),
         )
         self.connectors = {}
         for connector_id, spec in bodies.connectors().items():

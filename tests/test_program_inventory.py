@@ -42,7 +42,7 @@ COMMON = {
     ],
     "elasticstack:index/securityRole:SecurityRole": [f"elk-access-role-{r}" for r in ("mt4-admin", "mt4-analyst", "mt4-logstash-writer")],
     "elasticstack:index/securityUser:SecurityUser": [f"elk-access-user-{r}" for r in ("mt4-admin", "mt4-analyst", "mt4-logstash-writer")],
-    "elasticstack:index/indexLifecycle:IndexLifecycle": ["elk-indices-ilm-logs", "elk-indices-ilm-metrics"],
+    "elasticstack:index/indexLifecycle:IndexLifecycle": ["elk-indices-ilm-logs", "elk-indices-ilm-metrics", "elk-alerting-alerts-ilm"],
     "elasticstack:index/componentTemplate:ComponentTemplate": ["elk-indices-component-mappings", "elk-indices-component-settings"],
     "elasticstack:index/snapshotRepository:SnapshotRepository": ["elk-indices-repository"],
     "elasticstack:index/snapshotLifecycle:SnapshotLifecycle": ["elk-indices-slm"],

@@ -13,6 +13,9 @@ errors since the last hit, not the last 5 minutes as the guide asks.
 Each action sets ``frequency`` (the rule sets no ``notify_when``: Kibana refuses mixing both).
 The ``.index`` connector writes with ``op_type: create`` (``es_index/index.ts``), which is what a
 data stream accepts, so alerts go to the ``mt4-alerts-errors`` data stream of our template.
+
+That data stream has an ILM policy of its own, ``mt4-alerts-policy`` (``alerts_ilm_policy_body``):
+without one its only backing index would grow for ever (policy pack rule ``ilm-on-every-template``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from components.render import mt4_fields
+from components.render import index_bodies, mt4_fields
 
 RULE_ID: Final = "mt4-error-rate"
 INDEX_CONNECTOR_ID: Final = "mt4-alerts-index"
@@ -34,6 +37,18 @@ THRESHOLD: Final = 10
 WINDOW_MINUTES: Final = 5
 
 ERROR_QUERY: Final = {"query": {"bool": {"filter": [{"term": {"level": "ERROR"}}]}}}
+
+# --- ILM of the alerts data stream ----------------------------------------------------------
+ALERTS_POLICY: Final = "mt4-alerts-policy"
+#: At most one alert document a minute while the rule is active (a few hundred bytes each), so
+#: size never triggers a rollover in practice; a monthly backing index keeps deletion granular.
+ALERTS_ROLLOVER_MAX_AGE: Final = "30d"
+ALERTS_ROLLOVER_MAX_PRIMARY_SHARD_SIZE: Final = "1gb"
+#: Alerts are the incident history: kept a year (counted from rollover), long after the 30 days
+#: of the logs they summarise; a year is ~13 one-shard backing indices of a few MB.
+ALERTS_DELETE_MIN_AGE: Final = "365d"
+#: The same hot priority as the MT4 families (index_bodies.HOT_PRIORITY): recovered first.
+ALERTS_HOT_PRIORITY: Final = index_bodies.HOT_PRIORITY
 
 
 def rule_params() -> dict[str, Any]:
@@ -73,6 +88,37 @@ def connectors() -> dict[str, dict[str, Any]]:
                              "config": {"index": ALERTS_STREAM, "executionTimeField": "@timestamp", "refresh": False}},
         LOG_CONNECTOR_ID: {"connector_type_id": ".server-log", "name": "MT4 alerts in the Kibana log", "config": {}},
     }
+
+
+def alerts_ilm_policy_body() -> dict[str, Any]:
+    """``PUT _ilm/policy/mt4-alerts-policy`` body: hot (rollover, set_priority) -> delete.
+
+    No warm phase: shrink and force-merge buy nothing on one-shard indices of a few MB. Actions
+    and phases as Elasticsearch 8.19 accepts them (``TimeseriesLifecycleType``: hot allows
+    ``set_priority`` and ``rollover``, delete allows ``delete``; rollover docs
+    https://www.elastic.co/guide/en/elasticsearch/reference/8.19/ilm-rollover.html, delete docs
+    .../ilm-delete.html). ``delete_searchable_snapshot`` is its default spelled out, so the action
+    object is never empty on its way through the provider (as in ``index_bodies.ilm_phases``).
+    Time values are Elasticsearch's (``30d``), which the provider does not check (PITFALLS)."""
+    return {"policy": {
+        "_meta": index_bodies.meta("MT4 alerts data stream: hot -> delete after a year"),
+        "phases": {
+            "hot": {"actions": {
+                "set_priority": {"priority": ALERTS_HOT_PRIORITY},
+                "rollover": {"max_age": ALERTS_ROLLOVER_MAX_AGE,
+                             "max_primary_shard_size": ALERTS_ROLLOVER_MAX_PRIMARY_SHARD_SIZE},
+            }},
+            "delete": {"min_age": ALERTS_DELETE_MIN_AGE, "actions": {"delete": {"delete_searchable_snapshot": True}}},
+        },
+    }}
+
+
+def alerts_template_settings(replicas: int) -> dict[str, Any]:
+    """The alerts index template's own settings: its ILM policy, replicas as for every mt4 index,
+    one primary shard (a handful of documents a day). Flat ``index.*`` keys, as the MT4 templates
+    write them (``index_bodies.settings_body``)."""
+    return {"index.lifecycle.name": ALERTS_POLICY, "index.number_of_replicas": replicas,
+            "index.number_of_shards": index_bodies.NUMBER_OF_SHARDS}
 
 
 def alerts_mappings() -> dict[str, Any]:

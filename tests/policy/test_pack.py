@@ -98,9 +98,7 @@ def test_and_advisory_in_dev(dev_pack: analyzer_pb2_grpc.AnalyzerStub) -> None:
 
 
 def test_prod_as_the_engine_sends_it(prod_pack: analyzer_pb2_grpc.AnalyzerStub) -> None:
-    assert diagnostics(prod_pack, cached_run("prod")) == [
-        ("ilm-on-every-template", "elk-alerting-alerts-template", proto.MANDATORY),  # Alerting's template: see test_registry
-    ]
+    assert diagnostics(prod_pack, cached_run("prod")) == []
 
 
 def test_a_violation_blocks_prod(prod_pack: analyzer_pb2_grpc.AnalyzerStub) -> None:
