@@ -8,7 +8,7 @@ memory: nothing here prints or writes it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.harness.stacks import EngineStack
@@ -23,7 +23,8 @@ class Declared:
     type: str
     urn: str
     name: str
-    inputs: dict[str, Any]
+    inputs: dict[str, Any] = field(repr=False)
+    """As the state holds them, secrets unwrapped (uploads of keys and passwords): not in the repr."""
     protect: bool
     retain_on_delete: bool
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from components.settings.model import StackSettings
@@ -11,23 +11,30 @@ from engine.harness.stacks import EngineStack
 
 @dataclass(frozen=True)
 class IssuedPems:
-    cert_pem: str
-    key_pem: str
+    """One issued pair. No PEM in the repr: a failed assert prints reprs, and a key must never be printed."""
+
+    cert_pem: str = field(repr=False)
+    key_pem: str = field(repr=False)
     """PKCS#1 PEM (RSA), as the tls provider returns ``private_key_pem``."""
-    key_pkcs8_pem: str
+    key_pkcs8_pem: str = field(repr=False)
     """PKCS#8 PEM: what Logstash's Beats input reads."""
 
 
 @dataclass(frozen=True)
 class PkiCredentials:
+    """The real up's outputs. The repr names the stack and the certificates' owners only (no secret)."""
+
     stack: str
-    settings: StackSettings
-    ca_cert_pem: str
-    certificates: dict[str, IssuedPems]
-    elastic_password: str
-    passwords: dict[str, str]
-    kibana_keys: dict[str, str]
-    stack_handle: EngineStack
+    settings: StackSettings = field(repr=False)
+    ca_cert_pem: str = field(repr=False)
+    certificates: dict[str, IssuedPems] = field(repr=False)
+    elastic_password: str = field(repr=False)
+    passwords: dict[str, str] = field(repr=False)
+    kibana_keys: dict[str, str] = field(repr=False)
+    stack_handle: EngineStack = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"PkiCredentials(stack={self.stack!r}, certificates for {sorted(self.certificates)}, users {sorted(self.passwords)})"
 
     def secret_values(self) -> list[str]:
         """Every generated secret (passwords, Kibana keys, private keys): none may be in plaintext in state."""

@@ -18,7 +18,7 @@ import secrets
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,8 @@ class EngineStack:
     stack: auto.Stack
     work_dir: Path
     state_dir: Path
-    env: dict[str, str]
+    env: dict[str, str] = field(repr=False)
+    """Holds the stack's PULUMI_CONFIG_PASSPHRASE: not in the repr."""
     toolchain: Toolchain
 
     @property

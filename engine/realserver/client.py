@@ -12,7 +12,7 @@ import http.client
 import json
 import socket
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -36,11 +36,13 @@ class Response:
 
 @dataclass(frozen=True)
 class EsClient:
+    """HTTPS to one node as one user; the repr leaves out the password (and the CA PEM)."""
+
     port: int
     server_name: str
-    ca_pem: str
+    ca_pem: str = field(repr=False)
     username: str
-    password: str
+    password: str = field(repr=False)
     address: str = "127.0.0.1"
     timeout: float = 30.0
 

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from components.render import elasticsearch_yml as es_yml
 from engine.realserver.client import EsClient
 from engine.realserver.java import Java
-from engine.realserver.node_files import NodeLayout, NodePorts, Rewritten, rewrite, to_yaml
+from engine.realserver.node_files import NodeLayout, NodePorts, Rewritten, container_file, rewrite, to_yaml
 
 TEST_USER: Final = os.environ.get("ELK_REALSERVER_USER", "elktest")
 #: Elasticsearch's launcher adds -XX:+AlwaysPreTouch: every node commits its whole heap at start
@@ -99,15 +100,16 @@ class RunFolder:
 
 @dataclass(frozen=True)
 class NodeSpec:
-    """One node as the project renders it, plus the certificate pair the PKI issued for it."""
+    """One node as the project renders it, plus the certificate pair the PKI issued for it.
+    The repr leaves out the password and every PEM: failed asserts print reprs."""
 
     node_name: str
-    elasticsearch_yml: str
+    elasticsearch_yml: str = field(repr=False)
     jvm_options: dict[str, str]
-    password: str
-    ca_cert_pem: str
-    cert_pem: str
-    key_pem: str
+    password: str = field(repr=False)
+    ca_cert_pem: str = field(repr=False)
+    cert_pem: str = field(repr=False)
+    key_pem: str = field(repr=False)
     server_name: str
     """A DNS SAN of the node's certificate, used to verify HTTPS."""
 
@@ -146,13 +148,18 @@ def _run_as(folder: RunFolder, argv: list[str], env: dict[str, str], stdin: str 
         raise RuntimeError(f"{Path(argv[0]).name} {' '.join(argv[1:])} failed: {done.stdout}{done.stderr}")
 
 
-def _write_certificates(conf_dir: Path, ca_pem: str, cert_pem: str, key_pem: str) -> None:
-    certs = conf_dir / "certs"
-    certs.mkdir(exist_ok=True)
-    (certs / "ca.crt").write_text(ca_pem)
-    (certs / "node.crt").write_text(cert_pem)
-    (certs / "node.key").write_text(key_pem)
-    os.chmod(certs / "node.key", 0o600)
+def _write_certificates(layout: NodeLayout, ca_pem: str, cert_pem: str, key_pem: str) -> list[Path]:
+    """Each file where the rendered elasticsearch.yml names it (components/render/elasticsearch_yml.py's
+    paths, mapped into the node's config folder); the key 0600, as the image's *_FILE rule wants."""
+    written = []
+    for container_path, text, mode in ((es_yml.CA_CERT, ca_pem, 0o644), (es_yml.NODE_CERT, cert_pem, 0o644),
+                                       (es_yml.NODE_KEY, key_pem, 0o600)):
+        path = container_file(container_path, layout)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        os.chmod(path, mode)
+        written.append(path)
+    return written
 
 
 def prepare_node(
@@ -170,7 +177,7 @@ def prepare_node(
         (layout.conf_dir / "jvm.options.d" / name).write_text(text)
     if not PRETOUCH:
         (layout.conf_dir / "jvm.options.d" / MACHINE_JVM_FILE).write_text("-XX:-AlwaysPreTouch\n")
-    _write_certificates(layout.conf_dir, spec.ca_cert_pem, spec.cert_pem, spec.key_pem)
+    _write_certificates(layout, spec.ca_cert_pem, spec.cert_pem, spec.key_pem)
     _chown_tree(base, folder.uid, folder.gid)
     _chown_tree(repo_dir, folder.uid, folder.gid)
     env = folder.env(layout.conf_dir, base / "tmp")
@@ -235,8 +242,8 @@ class RealCluster:
 def restart_with_certificates(folder: RunFolder, node: RunningNode, *, ca_pem: str, cert_pem: str, key_pem: str) -> RunningNode:
     """Stop ``node`` and start it again from the same folders with other certificate files."""
     node.stop()
-    _write_certificates(node.layout.conf_dir, ca_pem, cert_pem, key_pem)
-    _chown_tree(node.layout.conf_dir / "certs", folder.uid, folder.gid)
+    for path in _write_certificates(node.layout, ca_pem, cert_pem, key_pem):
+        _chown_tree(path.parent, folder.uid, folder.gid)
     return start_node(folder, node.spec, node.layout, node.rewritten, node.ports)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.realserver.program_inputs import NodeFiles
@@ -21,15 +21,17 @@ from engine.realserver.program_inputs import NodeFiles
 
 @dataclass(frozen=True)
 class IssuedPair:
-    cert_pem: str
-    key_pem: str
+    """No PEM in the repr (failed asserts print reprs; the key must never be printed)."""
+
+    cert_pem: str = field(repr=False)
+    key_pem: str = field(repr=False)
 
 
 @dataclass(frozen=True)
 class ClusterPki:
     """CA certificate and one certificate per node name: what the node uploads need."""
 
-    ca_cert_pem: str
+    ca_cert_pem: str = field(repr=False)
     nodes: dict[str, IssuedPair]
     source: str
     """Where these came from, printed by the tests (``real Pki up`` or ``locally generated``)."""

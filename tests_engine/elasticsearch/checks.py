@@ -175,3 +175,17 @@ def wait_for(check: Any, timeout: float, what: str) -> None:
             return
         time.sleep(0.5)
     raise AssertionError(f"timed out after {timeout:.0f}s: {what}")
+
+
+def last_option(args: list[str], *prefixes: str) -> str | None:
+    """The last JVM argument starting with any of ``prefixes``: the one HotSpot applies."""
+    found = [a for a in args if a.startswith(prefixes)]
+    return found[-1] if found else None
+
+
+def megabytes(size: str) -> int:
+    """``512m`` / ``2g`` (the heap file's units, components/render/elasticsearch_yml.py) in MiB."""
+    units = {"m": 1, "g": 1024}
+    if not size or size[-1].lower() not in units or not size[:-1].isdigit():
+        raise ValueError(f"not a heap size in m or g: {size!r}")
+    return int(size[:-1]) * units[size[-1].lower()]

@@ -61,11 +61,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{SPOILS}: leaves its module's cluster changed; runs after every other test of the module")
 
 
+def _cluster_of(item: pytest.Item) -> tuple[object, object]:
+    """Which started cluster an item runs against: its module and its certificates' variant."""
+    callspec = getattr(item, "callspec", None)
+    return getattr(item, "module", None), callspec.params.get("pki_mode") if callspec else None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Move tests marked ``spoils_cluster`` after the other tests of their module (stable otherwise)."""
+    """Move tests marked ``spoils_cluster`` right after the other tests of the same cluster (same module
+    and same ``pki_mode`` variant; stable otherwise). After the module alone would put the real-PKI
+    variant's test behind the local-PKI items, so its module's cluster would be stopped and a second
+    one started just for it."""
     for item in [i for i in items if i.get_closest_marker(SPOILS)]:
         items.remove(item)
-        same = [n for n, other in enumerate(items) if other.module is item.module]
+        same = [n for n, other in enumerate(items) if _cluster_of(other) == _cluster_of(item)]
         items.insert(same[-1] + 1 if same else len(items), item)
 
 
@@ -110,7 +119,7 @@ def run_folder(distribution: fetch_mod.Distribution) -> Iterator[RunFolder]:
 class Certificates:
     mode: str
     pki: ClusterPki
-    elastic_password: Callable[[ProgramInputs], str]
+    elastic_password: Callable[[ProgramInputs], str] = field(repr=False)
 
 
 def _real_pki(request: pytest.FixtureRequest) -> Callable[[str], object] | str:
