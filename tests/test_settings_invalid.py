@@ -398,8 +398,8 @@ BAD = [
         "use queue_type: persisted"),
     Bad("accepting event loss with a persisted queue contradicts it", "dev",
         {"logstash.accept_losing_queued_events": True},
-        "Pulumi.dev.yaml: logstash.accept_losing_queued_events: accepts losing queued events, but queue_type is persisted, "
-        "which loses none; remove it"),
+        "Pulumi.dev.yaml: logstash.accept_losing_queued_events: accepts losing queued events, but queue_type is persisted "
+        "and the dead letter queue is on, which lose none; remove it"),
     Bad("a memory queue on a stack that protects its data is refused without the opt-in", "prod",
         {"logstash.queue_type": "memory", "logstash.queue_max_bytes": None},
         "Pulumi.prod.yaml: logstash.queue_type: memory keeps queued events only in RAM: a Logstash restart or crash loses them, "

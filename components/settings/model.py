@@ -13,6 +13,7 @@ from typing import Literal
 VolumePolicy = Literal["retain", "delete"]
 License = Literal["basic", "trial"]
 QueueType = Literal["memory", "persisted"]
+IndexMode = Literal["standard", "logsdb"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,12 +113,31 @@ class Kibana:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LogstashInstance:
+    """One Logstash container: its own persistent queue and dead letter queue volumes, its own
+    published ports; every instance runs the same pipeline (shippers load-balance across them)."""
+
+    name: str
+    """Container name suffix and network alias (``<cluster>-<name>``); the first is ``logstash``."""
+    host: str
+    tcp_port: int
+    beats_port: int
+    given: frozenset[str] = frozenset()
+    """The keys the stack file sets on this instance itself (others come from ``logstash.*``),
+    so an error names the key the operator wrote."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Logstash:
     heap_bytes: int
     memory_bytes: int
     host: str
+    """Default ``host`` of every instance."""
     tcp_port: int
+    """Default published TCP port of every instance."""
     beats_port: int
+    """Default published Beats port of every instance."""
+    instances: tuple[LogstashInstance, ...]
     tcp_tls: bool
     beats_tls: bool
     pipeline_workers: int
@@ -160,6 +180,10 @@ class IndexManagement:
     metrics: Lifecycle
     replicas: int
     refresh_interval: str
+    index_mode: IndexMode = "standard"
+    """``index.mode`` of every mt4 data stream's new backing indices."""
+    failure_store: bool = True
+    """Documents Elasticsearch rejects go to ``<stream>::failures`` instead of back to the client."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,6 +20,7 @@ from components.settings.model import (
     Kibana,
     Lifecycle,
     Logstash,
+    LogstashInstance,
     Network,
     Snapshots,
     StackSettings,
@@ -166,7 +167,9 @@ def _kibana(s: Section, first_host: str) -> Kibana:
 
 
 PERSISTED_ONLY = "applies only to a persisted queue, but queue_type is memory; remove it or use queue_type: persisted"
-ACCEPT_WITHOUT_LOSS = "accepts losing queued events, but queue_type is persisted, which loses none; remove it"
+ACCEPT_WITHOUT_LOSS = (
+    "accepts losing queued events, but queue_type is persisted and the dead letter queue is on, which lose none; remove it"
+)
 OWN_CA_VALIDITY = "sets the lifetime of the CA the stack makes, but tls_ca_cert brings your own CA; remove it"
 EVENT_TYPE_NAME = "{value} is not a routable event type; use lowercase letters, digits and '_' (at most 64, starting with a letter)"
 EVENT_TYPE_BUILT_IN = "{value} is {why}; list only event types of your own"
@@ -178,14 +181,24 @@ def _logstash(s: Section, first_host: str) -> Logstash:
     if queue_type == "memory" and s.given("queue_max_bytes"):
         s.error("queue_max_bytes", PERSISTED_ONLY)
     accept_loss = s.bool("accept_losing_queued_events", False)
-    if accept_loss and queue_type == "persisted":
+    dead_letter_queue = s.bool("dead_letter_queue", True)
+    if accept_loss and queue_type == "persisted" and dead_letter_queue:
         s.error("accept_losing_queued_events", ACCEPT_WITHOUT_LOSS)
+    host = s.str("host", first_host)
+    tcp_port = s.int("tcp_port", 5000, low=1, high=65535)
+    beats_port = s.int("beats_port", 5044, low=1, high=65535)
+    default_instance = {"name": LOGSTASH_FIRST_INSTANCE}
+    instances = tuple(
+        item.parse(lambda x, i=i: _logstash_instance(x, i, host, tcp_port, beats_port))
+        for i, item in enumerate(s.sections("instances", [default_instance], at_least_one="Logstash instance"))
+    )
     return Logstash(
         heap_bytes=s.memory("heap", "1g"),
         memory_bytes=s.memory("memory", "2g"),
-        host=s.str("host", first_host),
-        tcp_port=s.int("tcp_port", 5000, low=1, high=65535),
-        beats_port=s.int("beats_port", 5044, low=1, high=65535),
+        host=host,
+        tcp_port=tcp_port,
+        beats_port=beats_port,
+        instances=instances,
         tcp_tls=s.bool("tcp_tls", False),
         beats_tls=s.bool("beats_tls", False),
         pipeline_workers=s.int("pipeline_workers", 2, low=1, high=256),
@@ -193,10 +206,27 @@ def _logstash(s: Section, first_host: str) -> Logstash:
         batch_delay_ms=s.int("batch_delay_ms", 50, low=1, high=60_000),
         queue_type=queue_type,  # type: ignore[arg-type]
         queue_max_bytes=s.byte_size("queue_max_bytes", "1gb"),
-        dead_letter_queue=s.bool("dead_letter_queue", True),
+        dead_letter_queue=dead_letter_queue,
         sensitive_keys=s.str_list("sensitive_keys", d.SENSITIVE_KEYS),
         event_types=_event_types(s),
         accept_losing_queued_events=accept_loss,
+    )
+
+
+#: The first instance keeps the name of the single Logstash of earlier versions, so its
+#: container, alias and volumes keep their names (``<cluster>-logstash``).
+LOGSTASH_FIRST_INSTANCE = "logstash"
+
+
+def _logstash_instance(s: Section, index: int, host: str, tcp_port: int, beats_port: int) -> LogstashInstance:
+    """One instance; host and ports default to the section-wide ``logstash.host``/``*_port``."""
+    default_name = LOGSTASH_FIRST_INSTANCE if index == 0 else f"{LOGSTASH_FIRST_INSTANCE}{index + 1}"
+    return LogstashInstance(
+        name=s.str("name", default_name, pattern=d.DNS_LABEL, what="a lowercase DNS label (a-z, 0-9, -)"),
+        host=s.str("host", host),
+        tcp_port=s.int("tcp_port", tcp_port, low=1, high=65535),
+        beats_port=s.int("beats_port", beats_port, low=1, high=65535),
+        given=frozenset(k for k in ("host", "tcp_port", "beats_port") if s.given(k)),
     )
 
 
@@ -256,6 +286,8 @@ def _index_management(s: Section) -> IndexManagement:
         metrics=s.section("metrics").parse(lambda x: _lifecycle(x, METRICS_LIFECYCLE)),
         replicas=s.int("replicas", 0, low=0, high=32),
         refresh_interval=s.time_value("refresh_interval", "5s"),
+        index_mode=s.str("index_mode", "standard", allowed=("standard", "logsdb")),  # type: ignore[arg-type]
+        failure_store=s.bool("failure_store", True),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from components.settings import placement
 from components.settings.model import StackSettings
 from components.settings.problems import Problems
 from components.settings.rules.registry import rule, size_text
@@ -14,6 +15,13 @@ SERVICE_HEAP_OVER = (
 )
 PORT_RESERVED = "{port} is used inside the container by {user}; choose another port"
 NOT_A_FIELD_NAME = "{key!r} is not a field name; use letters, digits, '_', '-' or '.'"
+DLQ_OFF_LOSES_EVENTS = (
+    "false drops every event Elasticsearch rejects with 400 or 404 (logged, then gone), while this stack protects "
+    "its data (volume_policy: retain). Keep dead_letter_queue: true, or set logstash.accept_losing_queued_events: "
+    "true to accept that loss explicitly"
+)
+INSTANCE_NAME_TWICE = "{name!r} names two Logstash instances; give each its own name"
+INSTANCE_NAME_TAKEN = "{name!r} is already the name of {what}; containers are named <cluster_name>-<name>, so pick another"
 MEMORY_QUEUE_LOSES_EVENTS = (
     "memory keeps queued events only in RAM: a Logstash restart or crash loses them, while this stack protects its "
     "data (volume_policy: retain). Use queue_type: persisted, or set logstash.accept_losing_queued_events: true to "
@@ -39,14 +47,39 @@ def protected_data_keeps_queued_events(s: StackSettings, p: Problems) -> None:
         p.error("logstash.queue_type", MEMORY_QUEUE_LOSES_EVENTS)
 
 
-@rule("logstash.tcp_port", "logstash.beats_port")
+@rule("volume_policy", "logstash.dead_letter_queue", "logstash.accept_losing_queued_events")
+def protected_data_keeps_rejected_events(s: StackSettings, p: Problems) -> None:
+    """Without the dead letter queue the elasticsearch output logs a 400/404 and drops the event
+    (logstash-output-elasticsearch 11.22 ``handle_dlq_response``); a protected stack keeps it."""
+    if s.protect_volumes and not s.logstash.dead_letter_queue and not s.logstash.accept_losing_queued_events:
+        p.error("logstash.dead_letter_queue", DLQ_OFF_LOSES_EVENTS)
+
+
+@rule("logstash.instances[*].name", "elasticsearch.nodes[*].name")
+def logstash_instance_names_unique(s: StackSettings, p: Problems) -> None:
+    """Each instance is a container ``<cluster>-<name>`` and a network alias: names must not
+    repeat, nor take a node's or another service's name."""
+    taken = {n.name: f"Elasticsearch node {n.name}" for n in s.elasticsearch.nodes}
+    taken |= {name: f"the {name} container" for name in ("kibana", "filebeat", "metricbeat", "backup-permissions")}
+    seen: set[str] = set()
+    for i, ls in enumerate(s.logstash.instances):
+        key = f"logstash.instances[{i}].name"
+        if ls.name in seen:
+            p.error(key, INSTANCE_NAME_TWICE.format(name=ls.name))
+        elif ls.name in taken:
+            p.error(key, INSTANCE_NAME_TAKEN.format(name=ls.name, what=taken[ls.name]))
+        seen.add(ls.name)
+
+
+@rule("logstash.instances[*].tcp_port", "logstash.instances[*].beats_port")
 def logstash_ports_not_reserved(s: StackSettings, p: Problems) -> None:
     """The inputs listen on these ports inside the container (tcp == beats is caught by
     ``published_ports_unique``, since both are published)."""
     reserved = {9600: "the Logstash API"}
-    for key, port in (("logstash.tcp_port", s.logstash.tcp_port), ("logstash.beats_port", s.logstash.beats_port)):
-        if port in reserved:
-            p.error(key, PORT_RESERVED.format(port=port, user=reserved[port]))
+    for i, ls in enumerate(s.logstash.instances):
+        for what, port in (("tcp_port", ls.tcp_port), ("beats_port", ls.beats_port)):
+            if port in reserved:
+                p.error(placement.logstash_key(s, i, what), PORT_RESERVED.format(port=port, user=reserved[port]))
 
 
 @rule("logstash.sensitive_keys")
