@@ -13,7 +13,8 @@ from components.settings.model import StackSettings
 def placements(s: StackSettings) -> list[tuple[str, str]]:
     """(key path of the ``host`` setting, Docker host name) of every placed container."""
     out = [(f"elasticsearch.nodes[{i}].host", n.host) for i, n in enumerate(s.elasticsearch.nodes)]
-    out += [("kibana.host", s.kibana.host), ("logstash.host", s.logstash.host)]
+    out.append(("kibana.host", s.kibana.host))
+    out += [(logstash_key(s, i, "host"), ls.host) for i, ls in enumerate(s.logstash.instances)]
     return out
 
 
@@ -22,7 +23,18 @@ def published_ports(s: StackSettings) -> list[tuple[str, str, int]]:
     out = [(f"elasticsearch.nodes[{i}].http_port", n.host, n.http_port) for i, n in enumerate(s.elasticsearch.nodes) if n.http_port]
     out += [
         ("kibana.port", s.kibana.host, s.kibana.port),
-        ("logstash.tcp_port", s.logstash.host, s.logstash.tcp_port),
-        ("logstash.beats_port", s.logstash.host, s.logstash.beats_port),
     ]
+    for i, ls in enumerate(s.logstash.instances):
+        out.append((logstash_key(s, i, "tcp_port"), ls.host, ls.tcp_port))
+        out.append((logstash_key(s, i, "beats_port"), ls.host, ls.beats_port))
     return out
+
+
+def logstash_key(s: StackSettings, index: int, name: str) -> str:
+    """The key an error about instance ``index``'s ``name`` names: the instance's own key when
+    it sets one or when there are several instances, else the section-wide ``logstash.<name>``
+    its value came from (a one-Logstash stack file has no ``instances`` list at all)."""
+    instance = s.logstash.instances[index]
+    if name in instance.given or len(s.logstash.instances) > 1:
+        return f"logstash.instances[{index}].{name}"
+    return f"logstash.{name}"
