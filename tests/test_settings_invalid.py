@@ -34,6 +34,8 @@ CRON_HINT = (
     "e.g. '0 30 1 * * ?' (nightly 01:30)"
 )
 LOCAL = {"name": "local", "url": "unix:///var/run/docker.sock"}
+MASTER_NODE = {"roles": ["master", "data", "ingest"], "heap": "4g", "memory": "8g"}
+DATA_NODE = {"name": "es04", "roles": ["data"], "heap": "4g", "memory": "8g"}
 
 
 def stack_raw(stack: str) -> dict[str, Any]:
@@ -163,7 +165,8 @@ BAD = [
         "Pulumi.prod.yaml: elasticsearch.nodes: 2 master-eligible nodes; use an odd number (1, 3, 5) so a majority survives the "
         "loss of a node"),
     Bad("four master-eligible nodes are refused", "prod",
-        {"elasticsearch.nodes[3]": {"name": "es04", "roles": ["master", "data"], "heap": "4g", "memory": "8g", "http_port": 9203}},
+        {"elasticsearch.nodes[3]": {"name": "es04", "host": "elk1", "roles": ["master", "data"], "heap": "4g", "memory": "8g",
+                                    "http_port": 9201, "transport_port": 9301}},
         "Pulumi.prod.yaml: elasticsearch.nodes: 4 master-eligible nodes; use an odd number (1, 3, 5) so a majority survives the "
         "loss of a node"),
     Bad("voting_only without the master role is refused", "dev",
@@ -192,23 +195,36 @@ BAD = [
         {"kibana.port": 70000},
         "Pulumi.dev.yaml: kibana.port: 70000 is out of range; allowed: 1 to 65535"),
     Bad("kibana on an elasticsearch port is refused", "prod",
-        {"kibana.port": 9201},
-        f"Pulumi.prod.yaml: kibana.port: port 9201 on Docker host 'local' is already published by elasticsearch.nodes[1].http_port; "
+        {"kibana.port": 9200},
+        f"Pulumi.prod.yaml: kibana.port: port 9200 on Docker host 'elk1' is already published by elasticsearch.nodes[0].http_port; "
         f"{PORT_UNIQUE}"),
+    Bad("kibana on a transport port is refused", "prod",
+        {"kibana.port": 9300},
+        f"Pulumi.prod.yaml: kibana.port: port 9300 on Docker host 'elk1' is already published by "
+        f"elasticsearch.nodes[0].transport_port; {PORT_UNIQUE}"),
     Bad("logstash on the kibana port is refused", "dev",
         {"logstash.tcp_port": 5601},
         f"Pulumi.dev.yaml: logstash.tcp_port: port 5601 on Docker host 'local' is already published by kibana.port; {PORT_UNIQUE}"),
-    Bad("two nodes on one http_port are refused", "prod",
-        {"elasticsearch.nodes[2].http_port": 9200},
-        f"Pulumi.prod.yaml: elasticsearch.nodes[2].http_port: port 9200 on Docker host 'local' is already published by "
+    Bad("two nodes on one http_port of one host are refused", "prod",
+        {"elasticsearch.nodes[3]": {**DATA_NODE, "host": "elk1", "http_port": 9200, "transport_port": 9301}},
+        f"Pulumi.prod.yaml: elasticsearch.nodes[3].http_port: port 9200 on Docker host 'elk1' is already published by "
         f"elasticsearch.nodes[0].http_port; {PORT_UNIQUE}"),
+    Bad("two nodes on one transport_port of one host are refused", "prod",
+        {"elasticsearch.nodes[3]": {**DATA_NODE, "host": "elk2"}},
+        f"Pulumi.prod.yaml: elasticsearch.nodes[3].transport_port: port 9300 on Docker host 'elk2' is already published by "
+        f"elasticsearch.nodes[1].transport_port; {PORT_UNIQUE}"),
+    Bad("one port on two different hosts is fine, on one host it is refused (kibana beside a node)", "prod",
+        {"kibana.host": "elk2", "kibana.port": 9300},
+        f"Pulumi.prod.yaml: kibana.port: port 9300 on Docker host 'elk2' is already published by "
+        f"elasticsearch.nodes[1].transport_port; {PORT_UNIQUE}"),
     Bad("the beats input on the tcp input port is refused once", "prod",
-        {"logstash.beats_port": 5000},
-        f"Pulumi.prod.yaml: logstash.beats_port: port 5000 on Docker host 'local' is already published by logstash.tcp_port; "
-        f"{PORT_UNIQUE}"),
+        {"logstash.instances[0].beats_port": 5000},
+        f"Pulumi.prod.yaml: logstash.instances[0].beats_port: port 5000 on Docker host 'elk2' is already published by "
+        f"logstash.instances[0].tcp_port; {PORT_UNIQUE}"),
     Bad("a logstash input on the API port 9600 is refused", "prod",
-        {"logstash.beats_port": 9600},
-        "Pulumi.prod.yaml: logstash.beats_port: 9600 is used inside the container by the Logstash API; choose another port"),
+        {"logstash.instances[0].beats_port": 9600},
+        "Pulumi.prod.yaml: logstash.instances[0].beats_port: 9600 is used inside the container by the Logstash API; choose another "
+        "port"),
     # --- network ---------------------------------------------------------------------------------
     Bad("a host name as bind_address is refused", "dev",
         {"network.bind_address": "localhost"},
@@ -223,10 +239,13 @@ BAD = [
     # --- docker hosts ----------------------------------------------------------------------------
     Bad("a service on an undeclared docker host is refused", "prod",
         {"kibana.host": "remote"},
-        "Pulumi.prod.yaml: kibana.host: 'remote' is not one of docker_hosts; allowed: local"),
+        "Pulumi.prod.yaml: kibana.host: 'remote' is not one of docker_hosts; allowed: elk1, elk2, elk3"),
+    Bad("a node on an undeclared docker host is refused", "prod",
+        {"elasticsearch.nodes[2].host": "elk4"},
+        "Pulumi.prod.yaml: elasticsearch.nodes[2].host: 'elk4' is not one of docker_hosts; allowed: elk1, elk2, elk3"),
     Bad("two docker hosts with one name are refused", "prod",
-        {"docker_hosts": [LOCAL, {"name": "local", "url": "ssh://ops@elk2"}]},
-        "Pulumi.prod.yaml: docker_hosts[1].name: 'local' is used twice; each Docker host needs its own name"),
+        {"docker_hosts[3]": {"name": "elk3", "url": "ssh://ops@elk4", "address": "10.0.1.14"}},
+        "Pulumi.prod.yaml: docker_hosts[3].name: 'elk3' is used twice; each Docker host needs its own name"),
     Bad("an http docker url is refused", "prod",
         {"docker_hosts": [{"name": "local", "url": "http://elk:2375"}]},
         "Pulumi.prod.yaml: docker_hosts[0].url: 'http://elk:2375' is not valid; expected unix:///var/run/docker.sock, "
@@ -238,10 +257,63 @@ BAD = [
     Bad("an empty docker host list is refused", "dev",
         {"docker_hosts": []},
         "Pulumi.dev.yaml: docker_hosts: must list at least one Docker host, e.g. {name: local, url: unix:///var/run/docker.sock}"),
-    Bad("services spread over two docker hosts are refused", "prod",
-        {"docker_hosts": [LOCAL, {"name": "remote", "url": "ssh://ops@elk2"}], "logstash.host": "remote"},
-        "Pulumi.prod.yaml: docker_hosts: services are placed on 2 Docker hosts (local, remote); this version runs every container "
-        "on one host (one Docker network), place them all on the same host"),
+    Bad("a node without a host is refused when several hosts are listed", "prod",
+        {"elasticsearch.nodes[2].host": None},
+        "Pulumi.prod.yaml: elasticsearch.nodes[2].host: is required; docker_hosts lists several hosts, so every node is placed "
+        "explicitly (masters spread so that losing one host keeps a quorum); allowed: elk1, elk2, elk3"),
+    Bad("a host without an address is refused when several hosts are listed", "prod",
+        {"docker_hosts[2].address": None},
+        "Pulumi.prod.yaml: docker_hosts[2].address: is required; docker_hosts lists several hosts, and containers on the other "
+        "hosts (and this program) dial this host's published ports at its address; give the IP or DNS name they reach it on, "
+        "e.g. 10.0.1.11"),
+    Bad("a host address with a port is refused", "prod",
+        {"docker_hosts[0].address": "10.0.1.11:22"},
+        "Pulumi.prod.yaml: docker_hosts[0].address: '10.0.1.11:22' is neither a DNS host name nor an IP address; give the IP or "
+        "DNS name other hosts reach this host on"),
+    Bad("two hosts at one address are refused", "prod",
+        {"docker_hosts[2].address": "10.0.1.12"},
+        "Pulumi.prod.yaml: docker_hosts[2].address: '10.0.1.12' is also the address of Docker host 'elk2'; each host needs an "
+        "address of its own"),
+    Bad("masters that one host failure would take below quorum are refused, naming the host", "prod",
+        {"elasticsearch.nodes[1].host": "elk1", "elasticsearch.nodes[1].http_port": 9201, "elasticsearch.nodes[1].transport_port": 9301},
+        "Pulumi.prod.yaml: elasticsearch.nodes: losing Docker host 'elk1' would take 2 of the 3 master-eligible nodes (es01, es02), "
+        "leaving 1, below the quorum of 2: the cluster would stop accepting writes. Place the master-eligible nodes so that no "
+        "host holds more than 1 of them (hosts now: elk1 2, elk2 0, elk3 1)"),
+    Bad("three masters on one of two listed hosts are refused", "prod",
+        {"elasticsearch.nodes[1]": {**MASTER_NODE, "name": "es02", "host": "elk1", "http_port": 9201, "transport_port": 9301},
+         "elasticsearch.nodes[2]": {**MASTER_NODE, "name": "es03", "host": "elk1", "http_port": 9202, "transport_port": 9302}},
+        "Pulumi.prod.yaml: elasticsearch.nodes: losing Docker host 'elk1' would take 3 of the 3 master-eligible nodes "
+        "(es01, es02, es03), leaving 0, below the quorum of 2: the cluster would stop accepting writes. Place the "
+        "master-eligible nodes so that no host holds more than 1 of them (hosts now: elk1 3, elk2 0, elk3 0)"),
+    Bad("an unpublished transport port with several hosts is refused", "prod",
+        {"elasticsearch.nodes[1].transport_port": 0},
+        "Pulumi.prod.yaml: elasticsearch.nodes[1].transport_port: 0 leaves the node's transport unpublished, but docker_hosts "
+        "lists several hosts: the nodes on the other hosts could not reach it. Use a port from 1 to 65535 (default 9300)"),
+    Bad("a transport port on a one-host stack is refused", "dev",
+        {"elasticsearch.nodes[0].transport_port": 9300},
+        "Pulumi.dev.yaml: elasticsearch.nodes[0].transport_port: applies only when docker_hosts lists several hosts; on one host "
+        "the nodes meet on the Docker network and transport stays unpublished: remove it"),
+    Bad("a loopback bind address across several hosts is refused", "prod",
+        {"network.bind_address": "127.0.0.1"},
+        "Pulumi.prod.yaml: network.bind_address: 127.0.0.1 is one address, but docker_hosts lists several hosts, each with its "
+        "own: published ports (transport among them) must listen where the other hosts dial them. Use 0.0.0.0 (or :: for IPv6) "
+        "and a firewall that lets only the stack's hosts in"),
+    Bad("nodes on several hosts without a shared backup filesystem are refused", "prod",
+        {"snapshots.nfs": None},
+        "Pulumi.prod.yaml: snapshots.nfs: is not set, but Elasticsearch nodes run on 3 Docker hosts (elk1, elk2, elk3): a local "
+        "backup volume per host would give each node another filesystem and the repository's verify fails. Give an NFS export "
+        "every host mounts: snapshots.nfs: {server: <ip or name>, export: /export/elk-snapshots}"),
+    Bad("an nfs export without its path is refused", "prod",
+        {"snapshots.nfs.export": None},
+        "Pulumi.prod.yaml: snapshots.nfs.export: is required with snapshots.nfs; the exported path, e.g. /export/elk-snapshots"),
+    Bad("an nfs option holding several options is refused at its index", "prod",
+        {"snapshots.nfs.options": ["nfsvers=4.1", "hard,intr"]},
+        "Pulumi.prod.yaml: snapshots.nfs.options[1]: 'hard,intr' is not a mount option this program passes on; give one option "
+        "per item (no ',' or spaces), and not addr= or rw/ro, which come from server and the repository's need to write"),
+    Bad("an nfs option that would make the repository read-only is refused", "prod",
+        {"snapshots.nfs.options": ["ro"]},
+        "Pulumi.prod.yaml: snapshots.nfs.options[0]: 'ro' is not a mount option this program passes on; give one option "
+        "per item (no ',' or spaces), and not addr= or rw/ro, which come from server and the repository's need to write"),
     # --- replicas, TLS, license, volumes, queue --------------------------------------------------
     Bad("a replica on a one-node cluster is refused", "dev",
         {"index_management.replicas": 1},
@@ -445,7 +517,7 @@ def test_a_broken_value_does_not_stop_the_rules_that_do_not_read_it() -> None:
     })
     assert [f"{p.key}: {p.message}" for p in error.problems] == [
         "elasticsearch.nodes[1].heap: 'lots' is not a size; write a whole number above 0 with k, m, g or t, e.g. 512m or 2g",
-        "kibana.port: port 9200 on Docker host 'local' is already published by elasticsearch.nodes[0].http_port; each published "
+        "kibana.port: port 9200 on Docker host 'elk1' is already published by elasticsearch.nodes[0].http_port; each published "
         "port must be unique on a host",
         "snapshots.min_count: 100 is more than snapshots.max_count (60); SLM keeps at least min_count and at most max_count "
         "snapshots, so min_count may be at most 60",
@@ -485,7 +557,7 @@ def test_rule_problems_across_settings_are_reported_together() -> None:
         "elasticsearch.nodes: 2 master-eligible nodes; use an odd number (1, 3, 5) so a majority survives the loss of a node",
         "elasticsearch.nodes[1].heap: 5g is more than 50% of the node's memory (8g); Elasticsearch needs the rest for the "
         "file-system cache: set heap <= 4g or raise memory",
-        f"kibana.port: port 9200 on Docker host 'local' is already published by elasticsearch.nodes[0].http_port; {PORT_UNIQUE}",
+        f"kibana.port: port 9200 on Docker host 'elk1' is already published by elasticsearch.nodes[0].http_port; {PORT_UNIQUE}",
         f"snapshots.schedule: '30 1 * * *' has 5 fields; {CRON_HINT}",
     ]
     assert str(error).startswith("4 invalid setting(s):\n")

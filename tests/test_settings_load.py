@@ -118,7 +118,9 @@ def test_structured_values_arrive_as_json_text_and_are_parsed(engine_log: Record
     assert isinstance(raw_nodes, str) and raw_nodes.startswith("{")
     settings, _ = load_settings()
     assert [n.name for n in settings.elasticsearch.nodes] == ["es01", "es02", "es03"]
-    assert [n.http_port for n in settings.elasticsearch.nodes] == [9200, 9201, 9202]
+    assert [(n.host, n.http_port, n.transport_port) for n in settings.elasticsearch.nodes] == [
+        ("elk1", 9200, 9300), ("elk2", 9200, 9300), ("elk3", 9200, 9300)]
+    assert [h.address for h in settings.docker_hosts] == ["10.0.1.11", "10.0.1.12", "10.0.1.13"]
     assert settings.index_management.replicas == 1
     assert settings.snapshots.schedule == "0 30 1 * * ?"
 

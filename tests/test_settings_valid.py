@@ -17,6 +17,7 @@ import yaml
 from components.settings import rules
 from components.settings.model import DockerHost, Lifecycle, StackSettings
 from components.settings.parse import TOP_LEVEL_KEYS, parse_settings
+from components.settings.placement import placements
 from components.settings.problems import Problems, SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,10 @@ def test_prod_is_three_master_data_nodes_with_protected_volumes(prod: StackSetti
     assert (prod.network.bind_address, prod.network.public_host) == ("0.0.0.0", "elk.mt4.internal")
     nodes = prod.elasticsearch.nodes
     assert [n.name for n in nodes] == ["es01", "es02", "es03"]
-    assert [n.http_port for n in nodes] == [9200, 9201, 9202]
+    assert [(n.host, n.http_port, n.transport_port) for n in nodes] == [("elk1", 9200, 9300), ("elk2", 9200, 9300), ("elk3", 9200, 9300)]
+    assert [(h.name, h.address) for h in prod.docker_hosts] == [("elk1", "10.0.1.11"), ("elk2", "10.0.1.12"), ("elk3", "10.0.1.13")]
+    assert prod.snapshots.nfs is not None
+    assert prod.snapshots.nfs.driver_opts == {"type": "nfs", "o": "addr=10.0.1.5,rw,nfsvers=4.1,hard", "device": ":/export/elk-snapshots"}
     assert {n.roles for n in nodes} == {("data", "ingest", "master")}
     assert {(n.heap_bytes, n.memory_bytes) for n in nodes} == {(4 * GIB, 8 * GIB)}
     assert len(prod.elasticsearch.masters) == 3
@@ -182,10 +186,32 @@ def test_nodes_after_the_first_stay_internal_unless_they_publish_a_port() -> Non
 
 
 def test_services_default_to_the_first_docker_host() -> None:
-    raw = {"docker_hosts": [{"name": "box1", "url": "ssh://ops@box1"}, {"name": "box2", "url": "ssh://ops@box2"}]}
+    raw = {
+        "docker_hosts": [{"name": "box1", "url": "ssh://ops@box1", "address": "10.0.0.1"},
+                         {"name": "box2", "url": "ssh://ops@box2", "address": "box2.example"}],
+        "network": {"bind_address": "0.0.0.0"},
+        "elasticsearch": {"nodes": [{"name": "es01", "host": "box2", "http_port": 9200}]},
+    }
     settings, problems = parse(raw)
     assert problems.errors == []
-    assert {n.host for n in settings.elasticsearch.nodes} | {settings.kibana.host, settings.logstash.host} == {"box1"}
+    assert [host for key, host in placements(settings) if not key.startswith("elasticsearch.")] == ["box1"] * (
+        len(placements(settings)) - 1)
+    assert settings.docker_host("box2").address == "box2.example"
+
+
+def test_with_several_hosts_transport_is_published_on_9300_by_default_and_never_on_one_host() -> None:
+    several = {
+        "docker_hosts": [{"name": "a", "url": "ssh://ops@a", "address": "10.0.0.1"},
+                         {"name": "b", "url": "ssh://ops@b", "address": "10.0.0.2"}],
+        "network": {"bind_address": "0.0.0.0"},
+        "elasticsearch": {"nodes": [{"name": "es01", "host": "a", "http_port": 9200}]},
+    }
+    settings, problems = parse(several)
+    assert problems.errors == []
+    assert settings.several_hosts and settings.elasticsearch.nodes[0].transport_port == 9300
+    one, problems = parse({})
+    assert problems.errors == [] and not one.several_hosts
+    assert one.elasticsearch.nodes[0].transport_port is None and one.docker_hosts[0].address == ""
 
 
 def test_byte_sizes_are_accepted_in_any_case_and_kept_lowercase() -> None:
@@ -226,7 +252,7 @@ def test_an_unknown_nested_key_is_an_error_at_every_level() -> None:
     raw["index_management"]["logs"] = {"rollover_max_ag": "1d"}
     _, problems = parse(raw, "Pulumi.prod.yaml")
     assert [f"{p.key}: {p.message}" for p in problems.errors] == [
-        "elasticsearch.nodes[2].zone: unknown key; allowed keys here: heap, host, http_port, memory, name, roles",
+        "elasticsearch.nodes[2].zone: unknown key; allowed keys here: heap, host, http_port, memory, name, roles, transport_port",
         "kibana.heapsize: unknown key (did you mean 'heap'?); allowed keys here: heap, host, memory, port, tls",
         "index_management.logs.rollover_max_ag: unknown key (did you mean 'rollover_max_age'?); allowed keys here: "
         "delete_min_age, rollover_max_age, rollover_max_primary_shard_size, warm_min_age, warm_shrink_shards",

@@ -40,6 +40,9 @@ EVENT_TYPE: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 #: Default MT4 sensitive keys masked by the pipeline and the client (seed: "never log secrets").
 SENSITIVE_KEYS: Final = ("password", "secret", "token", "api_key", "authorization")
 
+#: Elasticsearch's transport port inside every container, and the published default on several hosts.
+TRANSPORT_PORT: Final = 9300
+
 LOCAL_DOCKER: Final = {"name": "local", "url": "unix:///var/run/docker.sock"}
 DEFAULT_NODE: Final = {"name": "es01", "roles": ["master", "data", "ingest"], "heap": "1g", "memory": "2g"}
 ABSOLUTE_PATH: Final = re.compile(r"^/[A-Za-z0-9._/-]+$")

@@ -24,6 +24,10 @@ class DockerHost:
     """Name nodes and services refer to in their ``host`` key."""
     url: str
     """Docker API address: ``unix:///var/run/docker.sock`` or ``ssh://user@host``."""
+    address: str = ""
+    """IP or DNS name the other hosts (and the machine running Pulumi) reach this host on: published
+    ports of containers here are dialled at it. Required once the stack lists several hosts; empty
+    on a one-host stack, where ``network.public_host`` is the way in."""
 
 
 def is_ip_address(text: str) -> bool:
@@ -71,6 +75,9 @@ class ElasticsearchNode:
     host: str
     http_port: int | None
     """Published HTTPS port on the Docker host, or None to keep the node internal."""
+    transport_port: int | None = None
+    """Published transport port on the Docker host (several hosts: nodes on other hosts dial
+    ``address:transport_port``), or None on a one-host stack, where nodes meet on the Docker network."""
 
     @property
     def is_master_eligible(self) -> bool:
@@ -187,6 +194,24 @@ class IndexManagement:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Nfs:
+    """An NFS export every Docker host mounts as the backup volume (Docker's ``local`` driver,
+    ``type=nfs``), so every node writes the same snapshot repository."""
+
+    server: str
+    """NFS server host name or IP (the ``addr=`` mount option)."""
+    export: str
+    """Exported path on the server (the mount's ``device``, written ``:<export>``)."""
+    options: tuple[str, ...]
+    """More mount options after ``addr=<server>,rw`` (e.g. ``nfsvers=4.1``, ``hard``)."""
+
+    @property
+    def driver_opts(self) -> dict[str, str]:
+        """The ``local`` volume driver's options (moby volume/local/local_unix.go: type, o, device)."""
+        return {"type": "nfs", "o": ",".join((f"addr={self.server}", "rw", *self.options)), "device": f":{self.export}"}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Snapshots:
     repository: str
     location: str
@@ -194,6 +219,8 @@ class Snapshots:
     expire_after: str
     min_count: int
     max_count: int
+    nfs: Nfs | None = None
+    """The shared backup volume's NFS export; None: a plain local volume (one Docker host)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -240,3 +267,12 @@ class StackSettings:
     @property
     def protect_volumes(self) -> bool:
         return self.volume_policy == "retain"
+
+    @property
+    def several_hosts(self) -> bool:
+        """The stack file lists more than one Docker host: containers on different hosts meet at
+        the hosts' addresses on published ports, not on one Docker network."""
+        return len(self.docker_hosts) > 1
+
+    def docker_host(self, name: str) -> DockerHost:
+        return next(h for h in self.docker_hosts if h.name == name)

@@ -22,6 +22,10 @@ def published_ports(s: StackSettings) -> list[tuple[str, str, int]]:
     """(key path of the port setting, Docker host name, host port) of every published port."""
     out = [(f"elasticsearch.nodes[{i}].http_port", n.host, n.http_port) for i, n in enumerate(s.elasticsearch.nodes) if n.http_port]
     out += [
+        (f"elasticsearch.nodes[{i}].transport_port", n.host, n.transport_port)
+        for i, n in enumerate(s.elasticsearch.nodes) if n.transport_port
+    ]
+    out += [
         ("kibana.port", s.kibana.host, s.kibana.port),
     ]
     for i, ls in enumerate(s.logstash.instances):

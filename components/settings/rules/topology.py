@@ -1,4 +1,5 @@
-"""Rules about Docker hosts and what is placed on them: names, placement, published ports."""
+"""Rules about Docker hosts and what is placed on them: names, addresses, placement, quorum across
+hosts, published ports per host, the shared backup filesystem."""
 
 from __future__ import annotations
 
@@ -9,15 +10,30 @@ from components.settings.rules.registry import rule
 
 DOCKER_HOST_TWICE = "{name!r} is used twice; each Docker host needs its own name"
 UNDECLARED_HOST = "{host!r} is not one of docker_hosts; allowed: {allowed}"
-SEVERAL_HOSTS = (
-    "services are placed on {count} Docker hosts ({hosts}); this version runs every container on one host "
-    "(one Docker network), place them all on the same host"
+ADDRESS_TWICE = "{address!r} is also the address of Docker host {other!r}; each host needs an address of its own"
+MASTERS_ON_ONE_HOST = (
+    "losing Docker host {host!r} would take {lost} of the {count} master-eligible nodes ({names}), leaving {left}, "
+    "below the quorum of {quorum}: the cluster would stop accepting writes. Place the master-eligible nodes so that "
+    "no host holds more than {most} of them (hosts now: {spread})"
+)
+BIND_NOT_REACHABLE = (
+    "{bind} is one address, but docker_hosts lists several hosts, each with its own: published ports (transport "
+    "among them) must listen where the other hosts dial them. Use 0.0.0.0 (or :: for IPv6) and a firewall that lets "
+    "only the stack's hosts in"
+)
+NO_SHARED_BACKUP = (
+    "is not set, but Elasticsearch nodes run on {count} Docker hosts ({hosts}): a local backup volume per host would "
+    "give each node another filesystem and the repository's verify fails. Give an NFS export every host mounts: "
+    "snapshots.nfs: {{server: <ip or name>, export: /export/elk-snapshots}}"
 )
 PORT_TAKEN = "port {port} on Docker host {host!r} is already published by {other}; each published port must be unique on a host"
 
 #: Every key a placement or published port is read from (the rules below skip when one failed).
-PLACEMENT_KEYS = ("docker_hosts", "elasticsearch.nodes[*].host", "kibana.host", "logstash.host")
-PORT_KEYS = ("elasticsearch.nodes[*].http_port", "kibana.port", "logstash.tcp_port", "logstash.beats_port")
+#: Keep in step with ``settings/placement.py``.
+PLACEMENT_KEYS = ("docker_hosts", "elasticsearch.nodes[*].host", "kibana.host", "logstash.host", "logstash.instances[*].host",
+                  "filebeat.enabled", "filebeat.hosts", "metricbeat.enabled", "metricbeat.hosts")
+PORT_KEYS = ("elasticsearch.nodes[*].http_port", "elasticsearch.nodes[*].transport_port", "kibana.port", "logstash.tcp_port",
+             "logstash.beats_port", "logstash.instances[*].tcp_port", "logstash.instances[*].beats_port")
 
 
 @rule("docker_hosts")
@@ -38,16 +54,50 @@ def hosts_are_declared(s: StackSettings, p: Problems) -> None:
             p.error(key, UNDECLARED_HOST.format(host=host, allowed=allowed))
 
 
-@rule(*PLACEMENT_KEYS)
-def one_host_for_now(s: StackSettings, p: Problems) -> None:
-    """Containers reach each other over one Docker network; spreading over hosts comes later.
+@rule("docker_hosts")
+def host_addresses_unique(s: StackSettings, p: Problems) -> None:
+    """Two hosts at one address would be one host twice: every port and quorum rule would be wrong."""
+    seen: dict[str, str] = {}
+    for i, host in enumerate(s.docker_hosts):
+        if host.address and host.address.lower() in seen:
+            p.error(f"docker_hosts[{i}].address", ADDRESS_TWICE.format(address=host.address, other=seen[host.address.lower()]))
+        elif host.address:
+            seen[host.address.lower()] = host.name
 
-    Undeclared hosts are left to ``hosts_are_declared`` so one typo gives one error.
-    """
+
+@rule("docker_hosts", "elasticsearch.nodes[*].host", "elasticsearch.nodes[*].roles")
+def masters_survive_losing_a_host(s: StackSettings, p: Problems) -> None:
+    """Across hosts, a host is the unit that fails: a majority of the master-eligible nodes must
+    remain when any one host goes. One host holds everything by definition, so a one-host stack
+    is left alone (it keeps working as before; the README says what it cannot survive)."""
+    masters = s.elasticsearch.masters
     names = {h.name for h in s.docker_hosts}
-    used = {host for _, host in placements(s) if host in names}
-    if len(used) > 1:
-        p.error("docker_hosts", SEVERAL_HOSTS.format(count=len(used), hosts=", ".join(sorted(used))))
+    if not s.several_hosts or len(masters) < 3 or len(masters) % 2 == 0 or any(m.host not in names for m in masters):
+        return  # an even count is master_quorum's error; an undeclared host is hosts_are_declared's
+    quorum = len(masters) // 2 + 1
+    per_host = {h.name: [m.name for m in masters if m.host == h.name] for h in s.docker_hosts}
+    spread = ", ".join(f"{host} {len(on)}" for host, on in per_host.items())
+    for host, on in per_host.items():
+        left = len(masters) - len(on)
+        if left < quorum:
+            p.error("elasticsearch.nodes", MASTERS_ON_ONE_HOST.format(
+                host=host, lost=len(on), count=len(masters), names=", ".join(on), left=left, quorum=quorum,
+                most=len(masters) - quorum, spread=spread))
+
+
+@rule("docker_hosts", "network.bind_address")
+def published_ports_reach_other_hosts(s: StackSettings, p: Problems) -> None:
+    if s.several_hosts and s.network.bind_address not in ("0.0.0.0", "::"):
+        p.error("network.bind_address", BIND_NOT_REACHABLE.format(bind=s.network.bind_address))
+
+
+@rule("docker_hosts", "elasticsearch.nodes[*].host", "snapshots.nfs")
+def backup_shared_across_hosts(s: StackSettings, p: Problems) -> None:
+    """An ``fs`` repository must be the same filesystem on every node (Elastic: shared file system
+    repository, mounted at path.repo on all master and data nodes)."""
+    hosts = sorted({n.host for n in s.elasticsearch.nodes})
+    if len(hosts) > 1 and s.snapshots.nfs is None:
+        p.error("snapshots.nfs", NO_SHARED_BACKUP.format(count=len(hosts), hosts=", ".join(hosts)))
 
 
 @rule(*PLACEMENT_KEYS, *PORT_KEYS)
