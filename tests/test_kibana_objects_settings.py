@@ -69,3 +69,13 @@ def test_recipients_need_a_sender_and_a_server_and_valid_addresses() -> None:
 def test_a_misspelt_alerting_key_is_refused() -> None:
     _, errors = parse({"alerting": {"watchr": True}})
     assert [k for k, _ in errors] == ["alerting.watchr"]
+
+
+def test_watcher_email_on_port_465_is_refused_and_kibana_alone_may_use_it() -> None:
+    secret = frozenset({"alerting_email_password"})
+    smtps = {**EMAIL, "port": 465}
+    _, errors = parse({"license": "trial", "alerting": {"watcher": True, "email": smtps}, "alerting_email_password": "x"}, secret)
+    [(key, message)] = errors
+    assert key == "alerting.email.port" and "STARTTLS" in message and "587" in message
+    _, errors = parse({"license": "trial", "alerting": {"watcher": False, "email": smtps}, "alerting_email_password": "x"}, secret)
+    assert errors == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from components.render.watcher_email import SMTPS_PORT
 from components.settings.model import StackSettings
 from components.settings.problems import Problems
 from components.settings.rules.registry import rule
@@ -22,6 +23,11 @@ WATCHER_LICENSE = (
 EMAIL_LICENSE = (
     "needs a Gold license or higher: Kibana's email connector (.email) has minimumLicenseRequired 'gold' "
     "(license: trial for 30 days). On basic, the error alert writes to the mt4-alerts-errors data stream and the Kibana log"
+)
+WATCHER_EMAIL_SMTPS = (
+    "is 465 (TLS from the first byte), which Watcher's email account cannot speak: Elasticsearch 8.19 registers "
+    "smtp.starttls.* but no smtp.ssl.enable, and a node with an unregistered setting does not start. Use the server's "
+    "STARTTLS port (587), or set alerting.watcher: false (Kibana's email connector speaks 465)"
 )
 
 
@@ -54,3 +60,10 @@ def watcher_needs_its_license(s: StackSettings, p: Problems) -> None:
 def email_needs_its_license(s: StackSettings, p: Problems) -> None:
     if s.alerting.email is not None and s.license == "basic":
         p.error("alerting.email.to", EMAIL_LICENSE)
+
+
+@rule("alerting.watcher", "alerting.email.port")
+def watcher_email_uses_starttls(s: StackSettings, p: Problems) -> None:
+    """The watch mails through Elasticsearch's own account (components/render/watcher_email.py)."""
+    if s.alerting.watcher and s.alerting.email is not None and s.alerting.email.port == SMTPS_PORT:
+        p.error("alerting.email.port", WATCHER_EMAIL_SMTPS)
