@@ -65,7 +65,8 @@ class PolicyPreview:
             self.planned[event.resource_pre_event.metadata.urn] = event.resource_pre_event.metadata.type
 
     def found(self) -> set[tuple[str, str, str]]:
-        """(policy, enforcement level, resource name or "") of every violation reported."""
+        """(policy, enforcement level, resource name) of every violation reported; the engine
+        files a violation that names no resource under the stack (``elk-stack-<stack>``)."""
         return {(v.policy_name, v.enforcement_level, (v.resource_urn or "").rsplit("::", 1)[-1]) for v in self.violations}
 
     def volume_names(self) -> set[str]:
@@ -73,7 +74,7 @@ class PolicyPreview:
 
 
 def _preview(engine: Toolchain, base: Path, daemon: Dockerd, stack: str, *, overrides: dict[str, Any] | None = None,
-             disabled: tuple[str, ...] = ()) -> PolicyPreview:
+             disabled: tuple[str, ...] = (), **preview_args: Any) -> PolicyPreview:
     """A fresh stack of the tier, previewed with ``policy/serve``; ``disabled`` rules are turned off
     by a pack config file (``--policy-pack-config``), as a user would for a rule that does not apply."""
     load_for(stack, overrides)  # a changed stack file must still pass the settings rules
@@ -89,7 +90,7 @@ def _preview(engine: Toolchain, base: Path, daemon: Dockerd, stack: str, *, over
     result = PolicyPreview(error="")
     try:
         handle.stack.preview(policy_packs=[str(PACK)], policy_pack_configs=configs or None,
-                             on_event=result, on_output=lambda _line: None)
+                             on_event=result, on_output=lambda _line: None, **preview_args)
     except auto_errors.CommandError as err:
         result.error = str(err)
     finally:
@@ -98,7 +99,9 @@ def _preview(engine: Toolchain, base: Path, daemon: Dockerd, stack: str, *, over
 
 
 def _loaded(run: PolicyPreview) -> None:
-    assert run.packs == {PACK_NAME: PACK_VERSION}, (run.packs, run.error[-3000:])
+    # The summary names a local pack "<name>|local|<abbreviated path>" (engine LocalPolicyPack.NameForEvents).
+    assert {key.split("|")[0]: version for key, version in run.packs.items()} == {PACK_NAME: PACK_VERSION}, run.packs
+    assert all(key.split("|")[1:2] == ["local"] for key in run.packs), run.packs
     assert run.planned, "the preview planned nothing"
 
 
@@ -118,7 +121,7 @@ def test_prod_tier_is_blocked_only_by_the_omitted_snapshot_objects(engine: Toolc
     """Every rule mandatory in prod; the tier lacks only what IndexManagement would declare."""
     run = _preview(engine, engine_base, dockerd, "prod")
     _loaded(run)
-    assert run.found() == {(OMITTED_HALF_RULE, "mandatory", "")}
+    assert run.found() == {(OMITTED_HALF_RULE, "mandatory", "elk-stack-prod")}
     messages = [v.message for v in run.violations]
     assert len(messages) == 2, messages
     for expected in ("no snapshot repository", "no snapshot lifecycle (SLM) policy"):
@@ -147,3 +150,14 @@ def test_unprotected_prod_data_volume_fails_the_preview(engine: Toolchain, engin
     assert all("volume not protected" in v.message for v in run.violations), [v.message for v in run.violations]
     assert run.error, "a mandatory violation must fail the preview"
     assert "data-volumes-protected" in run.error and "mandatory" in run.error
+
+
+def test_the_launcher_takes_the_flags_the_cli_puts_before_the_engine_address(engine: Toolchain, engine_base: Path, dockerd: Dockerd,
+                                                                             probe_image: ProbeImage) -> None:
+    """``pulumi preview --logflow -v=1 --logtostderr`` hands the pack ``--logtostderr -v=1 <engine>``:
+    ``policy/serve`` must still serve (a launcher that took ``$1`` as the engine address did not)."""
+    run = _preview(engine, engine_base, dockerd, "dev", log_flow=True, log_verbosity=1, log_to_std_err=True)
+    assert "failed to start" not in run.error, run.error[-3000:]
+    assert run.error == "", run.error[-3000:]
+    _loaded(run)
+    assert ("data-volumes-protected", "advisory", "elk-es-es01-data") in run.found()
