@@ -1,6 +1,6 @@
 """elasticsearch.yml and the heap options file for one node, from plain values.
 
-Fragments are merged in one fixed order (base, discovery, paths, security, tuning) so a
+Fragments are merged in one fixed order (base, publish, discovery, paths, security, tuning) so a
 preview never shows a spurious diff. Setting names follow the Elasticsearch 8.19 reference:
 https://www.elastic.co/guide/en/elasticsearch/reference/8.19/settings.html
 """
@@ -44,6 +44,13 @@ class NodeConfig:
     allow_mmap: bool
     license: str
     """xpack.license.self_generated.type: basic or trial."""
+    publish_host: str = ""
+    """network.publish_host: the Docker host's address when the cluster spans several hosts (the
+    other nodes cannot reach a container's own address there); empty on one host."""
+    transport_publish_port: int | None = None
+    """transport.publish_port: the transport port published on that host (across hosts)."""
+    http_publish_port: int | None = None
+    """http.publish_port: the published HTTPS port (across hosts), what _nodes/http reports."""
 
 
 def _base(c: NodeConfig) -> dict[str, object]:
@@ -55,6 +62,20 @@ def _base(c: NodeConfig) -> dict[str, object]:
         "http.port": HTTP_PORT,
         "transport.port": TRANSPORT_PORT,
     }
+
+
+def _publish(c: NodeConfig) -> dict[str, object]:
+    """Across Docker hosts a node advertises its host's address and published ports (static node
+    settings NetworkService network.publish_host, TransportSettings transport.publish_port,
+    HttpTransportSettings http.publish_port in the 8.19.21 server jar; modules-network.html)."""
+    if not c.publish_host:
+        return {}
+    out: dict[str, object] = {"network.publish_host": c.publish_host}
+    if c.transport_publish_port:
+        out["transport.publish_port"] = c.transport_publish_port
+    if c.http_publish_port:
+        out["http.publish_port"] = c.http_publish_port
+    return out
 
 
 def _discovery(c: NodeConfig) -> dict[str, object]:
@@ -107,7 +128,7 @@ def _tuning(c: NodeConfig) -> dict[str, object]:
 def node_settings(c: NodeConfig) -> dict[str, object]:
     """All settings of one node, in the documented precedence (later fragments win)."""
     merged: dict[str, object] = {}
-    for fragment in (_base(c), _discovery(c), _paths(c), _security(), _tuning(c)):
+    for fragment in (_base(c), _publish(c), _discovery(c), _paths(c), _security(), _tuning(c)):
         merged.update(fragment)
     return merged
 

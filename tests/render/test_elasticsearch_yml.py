@@ -27,8 +27,13 @@ def parsed(c: es.NodeConfig) -> dict[str, object]:
     return yaml.safe_load(es.render_elasticsearch_yml(c))
 
 
-@pytest.mark.parametrize("c", [config(), config(single_node=True, seed_hosts=(), initial_master_nodes=()), config(initial_master_nodes=())],
-                         ids=["bootstrapping three nodes", "a single node", "three nodes after bootstrap"])
+ACROSS_HOSTS = dict(seed_hosts=("10.0.1.11:9300", "10.0.1.13:9300"), publish_host="10.0.1.12", transport_publish_port=9300,
+                    http_publish_port=9200)
+
+
+@pytest.mark.parametrize("c", [config(), config(single_node=True, seed_hosts=(), initial_master_nodes=()), config(initial_master_nodes=()),
+                               config(**ACROSS_HOSTS)],
+                         ids=["bootstrapping three nodes", "a single node", "three nodes after bootstrap", "three nodes on three hosts"])
 def test_every_key_is_a_documented_8_19_setting(c: es.NodeConfig) -> None:
     settings = parsed(c)
     undocumented = sorted(set(settings) - set(CONTRACT["settings"]))
@@ -84,3 +89,21 @@ def test_rendering_is_deterministic() -> None:
 
 def test_heap_options_pin_xms_to_xmx() -> None:
     assert es.render_heap_options(3 * 1024**3).splitlines() == ["-Xms3072m", "-Xmx3072m"]
+
+
+def test_across_hosts_a_node_publishes_its_hosts_address_and_published_ports() -> None:
+    s = parsed(config(**ACROSS_HOSTS))
+    assert s["network.host"] == "0.0.0.0"  # binds every interface in the container
+    assert (s["network.publish_host"], s["transport.publish_port"], s["http.publish_port"]) == ("10.0.1.12", 9300, 9200)
+    assert s["transport.port"] == es.TRANSPORT_PORT and s["http.port"] == es.HTTP_PORT  # inside the container, unchanged
+    assert s["discovery.seed_hosts"] == ["10.0.1.11:9300", "10.0.1.13:9300"]
+
+
+def test_on_one_host_nothing_is_published_beyond_the_docker_network() -> None:
+    s = parsed(config())
+    assert not {"network.publish_host", "transport.publish_port", "http.publish_port"} & set(s)
+
+
+def test_a_node_whose_http_is_not_published_publishes_only_transport() -> None:
+    s = parsed(config(**{**ACROSS_HOSTS, "http_publish_port": None}))
+    assert s["transport.publish_port"] == 9300 and "http.publish_port" not in s

@@ -1,0 +1,34 @@
+"""Topologies the tests run besides the two stack files: changes applied on top of Pulumi.prod.yaml.
+
+``DEDICATED``: the three-host variant of issue 12 with dedicated roles: three master-only nodes
+(one per host, small, unpublished HTTP), three data+ingest nodes (one per host, each publishing
+HTTPS), so each host runs two nodes and their transport ports differ (9300, 9301). Host
+addresses are DNS names here (prod uses IPs), so both kinds of SAN are exercised.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+HOSTS = [
+    {"name": "elk1", "url": "ssh://ops@elk1.mt4.internal", "address": "elk1.mt4.internal"},
+    {"name": "elk2", "url": "tcp://elk2.mt4.internal:2376", "address": "elk2.mt4.internal"},
+    {"name": "elk3", "url": "ssh://ops@elk3.mt4.internal", "address": "elk3.mt4.internal"},
+]
+_MASTER = {"roles": ["master"], "heap": "1g", "memory": "2g", "http_port": 0, "transport_port": 9300}
+_DATA = {"roles": ["data", "ingest"], "heap": "4g", "memory": "8g", "http_port": 9200, "transport_port": 9301}
+
+DEDICATED: dict[str, Any] = {
+    "docker_hosts": HOSTS,
+    "elasticsearch": {
+        "allow_mmap": True,
+        "nodes": [
+            {**_MASTER, "name": "master1", "host": "elk1"},
+            {**_MASTER, "name": "master2", "host": "elk2"},
+            {**_MASTER, "name": "master3", "host": "elk3"},
+            {**_DATA, "name": "data1", "host": "elk1"},
+            {**_DATA, "name": "data2", "host": "elk2"},
+            {**_DATA, "name": "data3", "host": "elk3"},
+        ],
+    },
+}
