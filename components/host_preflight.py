@@ -31,6 +31,7 @@ from components import containers as c
 from components.docker_hosts import DockerHosts
 from components.providers.host_preflight import HostPreflightCheck
 from components.settings.model import StackSettings
+from components.settings.placement import memory_limits
 
 #: BootstrapChecks.MaxMapCountCheck.LIMIT (1 << 18) in Elasticsearch 8.19.21.
 MIN_MAX_MAP_COUNT = 262144
@@ -80,13 +81,10 @@ def _memlock_of(spec: tuple[tuple[str, int, int], ...]) -> str:
 def host_needs(settings: StackSettings) -> tuple[HostNeeds, ...]:
     """Pure: per Docker host that runs a container of the stack, in the order of ``docker_hosts``."""
     out = []
+    placed = memory_limits(settings)
     for host in settings.docker_hosts:
         nodes = [n for n in settings.elasticsearch.nodes if n.host == host.name]
-        limits = [(n.name, n.memory_bytes) for n in nodes]
-        if settings.kibana.host == host.name:
-            limits.append(("kibana", settings.kibana.memory_bytes))
-        if settings.logstash.host == host.name:
-            limits.append(("logstash", settings.logstash.memory_bytes))
+        limits = [(container, size) for on, container, size in placed if on == host.name]
         if not limits:
             continue
         spec = c.ES_ULIMITS if nodes else c.SERVICE_ULIMITS

@@ -39,15 +39,16 @@ def settings_of(stack: str) -> StackSettings:
 # ---------------------------------------------------------------------------- what a host needs
 
 
-def test_the_prod_host_needs_the_sysctl_unlimited_memlock_and_memory_for_every_limit() -> None:
-    [local] = host_needs(settings_of("prod"))
-    assert local.host == "local" and local.docker_url == "unix:///var/run/docker.sock"
-    assert local.memory_limits == (
-        ("es01", 8 * GIB), ("es02", 8 * GIB), ("es03", 8 * GIB), ("kibana", 2 * GIB), ("logstash", 4 * GIB),
-        ("preflight probe", PROBE_MEMORY_BYTES),
-    )
-    assert local.min_max_map_count == MIN_MAX_MAP_COUNT == 262144
-    assert local.memlock == "unlimited" and local.ulimit_spec == c.ES_ULIMITS
+def test_each_prod_host_needs_the_sysctl_unlimited_memlock_and_memory_for_what_is_placed_on_it() -> None:
+    elk1, elk2, elk3 = host_needs(settings_of("prod"))
+    assert (elk1.host, elk1.docker_url) == ("elk1", "ssh://ops@elk1.mt4.internal")
+    assert elk1.memory_limits[:2] == (("es01", 8 * GIB), ("kibana", 2 * GIB))
+    assert elk2.memory_limits[:2] == (("es02", 8 * GIB), ("logstash", 4 * GIB))
+    assert elk3.memory_limits[:2] == (("es03", 8 * GIB), ("logstash2", 4 * GIB))
+    for needs in (elk1, elk2, elk3):
+        assert needs.memory_limits[-1] == ("preflight probe", PROBE_MEMORY_BYTES)
+        assert needs.min_max_map_count == MIN_MAX_MAP_COUNT == 262144
+        assert needs.memlock == "unlimited" and needs.ulimit_spec == c.ES_ULIMITS
 
 
 def test_dev_without_mmap_does_not_ask_for_the_sysctl() -> None:
@@ -64,27 +65,33 @@ def test_dev_with_mmap_on_asks_for_the_sysctl() -> None:
 
 
 def test_a_host_with_only_kibana_and_logstash_needs_memory_only_and_unused_hosts_get_no_probe() -> None:
-    """Several hosts are refused by the settings today (one Docker network); the pure function
-    already places needs per host for when they are not."""
     prod = settings_of("prod")
-    two = dataclasses.replace(
+    apps_hosts = (DockerHost(name="apps", url="ssh://ops@apps", address="10.0.1.20"),
+                  DockerHost(name="idle", url="ssh://ops@idle", address="10.0.1.21"))
+    moved = dataclasses.replace(
         prod,
-        docker_hosts=(*prod.docker_hosts, DockerHost(name="apps", url="ssh://ops@apps"), DockerHost(name="idle", url="ssh://ops@idle")),
+        docker_hosts=(*prod.docker_hosts, *apps_hosts),
         kibana=dataclasses.replace(prod.kibana, host="apps"),
-        logstash=dataclasses.replace(prod.logstash, host="apps"),
+        logstash=dataclasses.replace(
+            prod.logstash, instances=tuple(dataclasses.replace(i, host="apps") for i in prod.logstash.instances)),
     )
-    local, apps = host_needs(two)
-    assert [n for n, _ in local.memory_limits] == ["es01", "es02", "es03", "preflight probe"]
-    assert apps.host == "apps" and apps.docker_url == "ssh://ops@apps"
-    assert apps.memory_limits == (("kibana", 2 * GIB), ("logstash", 4 * GIB), ("preflight probe", PROBE_MEMORY_BYTES))
+    needs = {n.host: n for n in host_needs(moved)}
+    assert "idle" not in needs
+    assert [n for n, _ in needs["elk1"].memory_limits if n != "preflight probe" and n.startswith("es")] == ["es01"]
+    apps = needs["apps"]
+    assert apps.docker_url == "ssh://ops@apps"
+    assert apps.memory_limits[:3] == (("kibana", 2 * GIB), ("logstash", 4 * GIB), ("logstash2", 4 * GIB))
     assert (apps.min_max_map_count, apps.memlock, apps.ulimit_spec) == (0, "", c.SERVICE_ULIMITS)
 
 
 # ---------------------------------------------------------------------------- the whole program
 
 
-def probe_of(run: Run) -> Registration:
-    return run.named("elk-preflight-local-probe")
+def probe_of(run: Run, host: str = "local") -> Registration:
+    return run.named(f"elk-preflight-{host}-probe")
+
+
+FIRST_HOST = {"dev": "local", "prod": "elk1"}
 
 
 def es_nodes(run: Run) -> list[Registration]:
@@ -94,9 +101,10 @@ def es_nodes(run: Run) -> list[Registration]:
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_probe_runs_from_the_pulled_image_with_the_nodes_ulimits_on_that_host(stack: str) -> None:
     run = cached_run(stack)
-    probe = probe_of(run)
-    [image] = [r for r in run.of_type("docker:index/remoteImage:RemoteImage") if r.name == "elk-docker-local-elasticsearch-image"]
-    [provider] = run.of_type("pulumi:providers:docker")
+    host = FIRST_HOST[stack]
+    probe = probe_of(run, host)
+    [image] = [r for r in run.of_type("docker:index/remoteImage:RemoteImage") if r.name == f"elk-docker-{host}-elasticsearch-image"]
+    [provider] = [p for p in run.of_type("pulumi:providers:docker") if p.name == f"elk-docker-{host}"]
     assert probe.inputs["image"] == f"sha256:mock-{image.inputs['name']}"
     assert probe.provider.startswith(provider.urn + "::")
     assert probe.inputs["entrypoints"] == ["/bin/bash", "-c"] and probe.inputs["command"] == [PROBE_SCRIPT]
@@ -110,26 +118,34 @@ def test_the_probe_runs_from_the_pulled_image_with_the_nodes_ulimits_on_that_hos
     assert probe.inputs["name"] == f"mt4-{stack}.preflight" and probe.delete_before_replace
 
 
-def test_every_node_waits_for_the_check_which_waits_for_the_probe(prod: Run) -> None:
-    [check] = prod.of_type(CHECK)
-    assert check.name == "elk-preflight-local" and probe_of(prod).urn in check.dependencies
+def test_every_node_waits_for_every_hosts_check_which_waits_for_its_probe(prod: Run) -> None:
+    checks = prod.of_type(CHECK)
+    assert [c.name for c in checks] == ["elk-preflight-elk1", "elk-preflight-elk2", "elk-preflight-elk3"]
+    providers = {p.name: p.urn for p in prod.of_type("pulumi:providers:docker")}
+    for check in checks:
+        host = check.name.removeprefix("elk-preflight-")
+        probe = probe_of(prod, host)
+        assert probe.urn in check.dependencies
+        assert probe.provider.startswith(providers[f"elk-docker-{host}"] + "::"), "each host is probed through its own provider"
     nodes = es_nodes(prod)
     assert len(nodes) == 3
     for node in nodes:
-        assert check.urn in node.dependencies, f"{node.urn} must not start before the host check passed"
+        for check in checks:
+            assert check.urn in node.dependencies, f"{node.urn} must not start before {check.name} passed"
 
 
-def test_after_bootstrap_the_first_node_of_the_chain_waits_for_the_check_too() -> None:
+def test_after_bootstrap_the_first_node_of_the_chain_waits_for_the_checks_too() -> None:
     run = run_program("prod", overrides={"bootstrap": "false"})
-    [check] = run.of_type(CHECK)
-    assert all(check.urn in node.dependencies for node in es_nodes(run))
+    for check in run.of_type(CHECK):
+        assert all(check.urn in node.dependencies for node in es_nodes(run))
 
 
 def test_the_check_gets_the_hosts_needs_and_the_probes_last_report(prod: Run) -> None:
-    [check] = prod.of_type(CHECK)
-    assert check.inputs["host"] == "local" and check.inputs["docker_url"] == "unix:///var/run/docker.sock"
+    check = prod.named("elk-preflight-elk2")
+    assert check.inputs["host"] == "elk2" and check.inputs["docker_url"] == "ssh://ops@elk2.mt4.internal"
     assert check.inputs["min_max_map_count"] == 262144 and check.inputs["memlock"] == "unlimited"
-    assert [name for name, _ in check.inputs["memory_limits"]] == ["es01", "es02", "es03", "kibana", "logstash", "preflight probe"]
+    assert [name for name, _ in check.inputs["memory_limits"]][:2] == ["es02", "logstash"]
+    assert check.inputs["memory_limits"][-1][0] == "preflight probe"
     assert check.inputs["probe_report"] == MOCK_PROBE_REPORT
 
 
@@ -137,4 +153,4 @@ def test_preview_registers_the_check_too() -> None:
     """Proof limit: the mocks give the probe an id even in preview, so this shows only that the
     graph holds in preview; on a real first preview the id is unknown and the logs are not read."""
     preview = run_program("prod", preview=True)
-    assert [r.name for r in preview.of_type(CHECK)] == ["elk-preflight-local"]
+    assert [r.name for r in preview.of_type(CHECK)] == ["elk-preflight-elk1", "elk-preflight-elk2", "elk-preflight-elk3"]

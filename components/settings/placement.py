@@ -18,6 +18,15 @@ def placements(s: StackSettings) -> list[tuple[str, str]]:
     return out
 
 
+def memory_limits(s: StackSettings) -> list[tuple[str, str, int]]:
+    """(Docker host name, container, memory limit in bytes) of every long-running container: what
+    each host's preflight adds up against the host's memory."""
+    out = [(n.host, n.name, n.memory_bytes) for n in s.elasticsearch.nodes]
+    out.append((s.kibana.host, "kibana", s.kibana.memory_bytes))
+    out += [(ls.host, ls.name, s.logstash.memory_bytes) for ls in s.logstash.instances]
+    return out
+
+
 def published_ports(s: StackSettings) -> list[tuple[str, str, int]]:
     """(key path of the port setting, Docker host name, host port) of every published port."""
     out = [(f"elasticsearch.nodes[{i}].http_port", n.host, n.http_port) for i, n in enumerate(s.elasticsearch.nodes) if n.http_port]
