@@ -27,6 +27,7 @@ import pulumi
 import pulumi_elasticstack as es
 
 from components.render import index_bodies as bodies
+from components.render import stream_options
 from components.settings.model import IndexManagement as IndexManagementSettings
 from components.settings.model import Snapshots
 
@@ -107,6 +108,8 @@ class IndexManagement(pulumi.ComponentResource):
     """Index templates by family."""
     repository: es.SnapshotRepository
     snapshot_policy: es.SnapshotLifecycle
+    failure_store: es.ClusterSettings | None
+    """The cluster setting that turns the mt4 data streams' failure store on (None when off)."""
 
     def __init__(self, name: str, args: IndexManagementArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("elk:components:IndexManagement", name, None, opts)
@@ -137,9 +140,13 @@ class IndexManagement(pulumi.ComponentResource):
             ),
         }
         composed = [self.component_templates[c] for c in bodies.COMPOSED_OF]
+        # Before the templates: whatever waits for the templates (Logstash) then also finds the
+        # failure store on, so no early rejected document is lost.
+        self.failure_store = self._failure_store(f"{name}-failure-store", args.settings, child())
+        on_before = [self.failure_store] if self.failure_store else []
         self.index_templates = {
             f.key: self._index_template(
-                f"{name}-template-{f.key}", f, child(*composed, self.policies[f.key])
+                f"{name}-template-{f.key}", f, child(*composed, self.policies[f.key], *on_before)
             )
             for f in bodies.FAMILIES
         }
@@ -166,7 +173,29 @@ class IndexManagement(pulumi.ComponentResource):
             "index_templates": self.index_templates,
             "repository": self.repository,
             "snapshot_policy": self.snapshot_policy,
+            "failure_store": self.failure_store,
         })
+
+    @staticmethod
+    def _failure_store(
+        resource: str, settings: IndexManagementSettings, opts: pulumi.ResourceOptions
+    ) -> es.ClusterSettings | None:
+        """``data_streams.failure_store.enabled`` as a persistent cluster setting (why not the
+        template's ``data_stream_options``: ``components/render/stream_options.py``). Deleting the
+        resource (``failure_store: false``) removes the setting again."""
+        body = stream_options.failure_store_cluster_settings(settings)
+        persistent = body["persistent"]
+        assert isinstance(persistent, dict)
+        patterns = persistent[stream_options.FAILURE_STORE_SETTING]
+        if not patterns:
+            return None
+        return es.ClusterSettings(
+            resource,
+            persistent=es.ClusterSettingsPersistentArgs(settings=[
+                es.ClusterSettingsPersistentSettingArgs(name=stream_options.FAILURE_STORE_SETTING, value_lists=list(patterns)),
+            ]),
+            opts=opts,
+        )
 
     @staticmethod
     def _component(resource: str, es_name: str, body: Mapping[str, object], opts: pulumi.ResourceOptions) -> es.ComponentTemplate:

@@ -9,6 +9,7 @@ monitor, per ``pulumi.runtime.mocks.MockResourceArgs``.)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ COMPONENT = "elasticstack:index/componentTemplate:ComponentTemplate"
 TEMPLATE = "elasticstack:index/indexTemplate:IndexTemplate"
 REPOSITORY = "elasticstack:index/snapshotRepository:SnapshotRepository"
 SLM = "elasticstack:index/snapshotLifecycle:SnapshotLifecycle"
+CLUSTER_SETTINGS = "elasticstack:index/clusterSettings:ClusterSettings"
 
 #: Pulumi resource name -> (type, Elasticsearch name)
 EXPECTED = {
@@ -137,7 +139,9 @@ def _snake_all(value):
 # ---------------------------------------------------------------------------- the resource set
 def test_declares_exactly_the_index_management_resources_and_no_data_stream(run):
     ours = {(r.typ, name) for name, r in run.registered.items() if name not in {"es", "es01"}}
-    assert ours == {("elk:components:IndexManagement", "im"), *((t, n) for n, (t, _) in EXPECTED.items())}
+    assert ours == {
+        ("elk:components:IndexManagement", "im"), (CLUSTER_SETTINGS, "im-failure-store"), *((t, n) for n, (t, _) in EXPECTED.items()),
+    }
     assert not any("dataStream:DataStream" in r.typ for r in run.registered.values())
 
 
@@ -191,7 +195,9 @@ def test_component_templates_carry_the_rendered_settings_and_mappings(run):
     settings = run.inputs("im-component-settings")["template"]
     mappings = run.inputs("im-component-mappings")["template"]
     assert set(settings) == {"settings"} and set(mappings) == {"mappings"}
-    assert json.loads(settings["settings"]) == {"index.number_of_replicas": 1, "index.number_of_shards": 1, "index.refresh_interval": "10s"}
+    assert json.loads(settings["settings"]) == {
+        "index.mode": "standard", "index.number_of_replicas": 1, "index.number_of_shards": 1, "index.refresh_interval": "10s",
+    }
     assert json.loads(mappings["mappings"]) == b.mappings_body()
     assert mappings["mappings"] == b.to_json(b.mappings_body())
 
@@ -247,7 +253,7 @@ def _depends_on_names(run: Run, resource: str) -> set[str]:
 @pytest.mark.parametrize("family", ["logs", "metrics"], ids=lambda f: f"{f} template waits for its parts")
 def test_index_templates_depend_on_their_component_templates_and_policy(run, family):
     assert _depends_on_names(run, f"im-template-{family}") == {
-        "node", "im-component-settings", "im-component-mappings", f"im-ilm-{family}",
+        "node", "im-component-settings", "im-component-mappings", f"im-ilm-{family}", "im-failure-store",
     }
 
 
@@ -255,7 +261,7 @@ def test_slm_policy_depends_on_the_repository(run):
     assert _depends_on_names(run, "im-slm") == {"node", "im-repository"}
 
 
-@pytest.mark.parametrize("resource", ["im-ilm-logs", "im-component-mappings", "im-repository"])
+@pytest.mark.parametrize("resource", ["im-ilm-logs", "im-component-mappings", "im-repository", "im-failure-store"])
 def test_independent_children_wait_only_for_the_nodes(run, resource):
     assert _depends_on_names(run, resource) == {"node"}
 
@@ -268,6 +274,40 @@ def test_component_exposes_every_child_it_declared(run):
     assert c.index_templates == {"logs": by_name["im-template-logs"], "metrics": by_name["im-template-metrics"]}
     assert c.repository is by_name["im-repository"]
     assert c.snapshot_policy is by_name["im-slm"]
+    assert c.failure_store is by_name["im-failure-store"]
+
+
+# ------------------------------------------------------------------------------ failure store
+def test_failure_store_is_the_persistent_cluster_setting_over_both_mt4_families(run):
+    """One setting, both template patterns (``data_streams.failure_store.enabled`` is a dynamic
+    list-of-patterns cluster setting in 8.19); the bridged provider's ``valueLists`` carries lists."""
+    assert run.inputs("im-failure-store") == {"persistent": {"settings": [
+        {"name": "data_streams.failure_store.enabled", "valueLists": ["mt4-logs-*", "mt4-metrics-*"]},
+    ]}}
+    opts = run.options["im-failure-store"].opts
+    assert opts.parent is run.component and opts.provider is run.provider
+
+
+def test_failure_store_off_declares_no_cluster_setting_and_templates_do_not_wait_for_one():
+    mocks = Recorder()
+    pulumi.runtime.set_mocks(mocks, project="elk-stack", stack="test", preview=False)
+    made: dict[str, IndexManagement] = {}
+
+    @pulumi.runtime.test
+    def program():
+        provider = es.Provider("es", elasticsearch=es.ProviderElasticsearchArgs(endpoints=["https://es01:9200"]))
+        off = dataclasses.replace(SETTINGS, failure_store=False)
+        made["c"] = IndexManagement("im", IndexManagementArgs(settings=off, snapshots=SNAPSHOTS, provider=provider, depends_on=[]))
+        return made["c"].urn
+
+    program()
+    assert made["c"].failure_store is None
+    assert not any(r.typ == CLUSTER_SETTINGS for r in mocks.registered)
+
+
+def test_logsdb_setting_reaches_the_shared_component_template():
+    body = b.settings_component_body(dataclasses.replace(SETTINGS, index_mode="logsdb"))
+    assert body["template"]["settings"]["index.mode"] == "logsdb"
 
 
 # ------------------------------------------------------------------------------------ preview

@@ -46,6 +46,7 @@ COMMON = {
     "elasticstack:index/componentTemplate:ComponentTemplate": ["elk-indices-component-mappings", "elk-indices-component-settings"],
     "elasticstack:index/snapshotRepository:SnapshotRepository": ["elk-indices-repository"],
     "elasticstack:index/snapshotLifecycle:SnapshotLifecycle": ["elk-indices-slm"],
+    "elasticstack:index/clusterSettings:ClusterSettings": ["elk-indices-failure-store"],
     "tls:index/selfSignedCert:SelfSignedCert": ["elk-pki-ca"],
     # Kibana as code (issue 11): three data views, the default, 8 searches, 17 Lens panels, 4 dashboards.
     "elk:components:KibanaObjects": ["elk-kibana-objects"],

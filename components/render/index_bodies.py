@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from components.render import mt4_fields
+from components.render import mt4_fields, stream_options
 from components.settings.model import IndexManagement, Lifecycle, Snapshots
 
 # --- Elasticsearch object names (the `name` input of every resource; PITFALLS: always set) ---
@@ -210,8 +210,10 @@ def mappings_body() -> dict[str, object]:
 
 # ---------------------------------------------------------------------------- settings/templates
 def settings_body(im: IndexManagement) -> dict[str, object]:
-    """``mt4-settings``: what every MT4 backing index shares (flat ``index.*`` keys)."""
+    """``mt4-settings``: what every MT4 backing index shares (flat ``index.*`` keys), the index
+    mode included (``stream_options.index_mode_settings``: ``standard`` or ``logsdb``)."""
     return {
+        **stream_options.index_mode_settings(im),
         "index.number_of_replicas": im.replicas,
         "index.number_of_shards": NUMBER_OF_SHARDS,
         "index.refresh_interval": im.refresh_interval,
@@ -260,7 +262,7 @@ def component_template_body(template: Mapping[str, object], description: str) ->
 
 
 def settings_component_body(im: IndexManagement) -> dict[str, object]:
-    return component_template_body({"settings": settings_body(im)}, "Shards, replicas and refresh of every MT4 index")
+    return component_template_body({"settings": settings_body(im)}, "Index mode, shards, replicas and refresh of every MT4 index")
 
 
 def mappings_component_body() -> dict[str, object]:

@@ -230,8 +230,9 @@ def test_mapping_properties_nests_dotted_paths():
 # ---------------------------------------------------------------------- settings and templates
 def test_shared_settings_come_from_settings_with_one_primary_shard():
     assert b.settings_component_body(IndexManagement(logs=LOGS, metrics=METRICS, replicas=2, refresh_interval="30s")) == {
-        "_meta": {"description": "Shards, replicas and refresh of every MT4 index", **MANAGED},
-        "template": {"settings": {"index.number_of_replicas": 2, "index.number_of_shards": 1, "index.refresh_interval": "30s"}},
+        "_meta": {"description": "Index mode, shards, replicas and refresh of every MT4 index", **MANAGED},
+        "template": {"settings": {"index.mode": "standard", "index.number_of_replicas": 2, "index.number_of_shards": 1,
+                                  "index.refresh_interval": "30s"}},
     }
 
 
