@@ -282,7 +282,8 @@ def test_a_trial_license_is_a_warning_not_an_error() -> None:
 
 
 def test_mmap_off_with_retained_data_is_a_warning_not_an_error() -> None:
-    _, problems = parse({"volume_policy": "retain", "elasticsearch": {"allow_mmap": False}})
+    # beats_tls on: a protected stack shipping in clear text is warned about on its own.
+    _, problems = parse({"volume_policy": "retain", "elasticsearch": {"allow_mmap": False}, "logstash": {"beats_tls": True}})
     assert problems.errors == []
     assert [p.key for p in problems.warnings] == ["elasticsearch.allow_mmap"]
 

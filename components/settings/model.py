@@ -10,6 +10,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 
+from components.settings.shippers import Filebeat, Metricbeat
+
 VolumePolicy = Literal["retain", "delete"]
 License = Literal["basic", "trial"]
 QueueType = Literal["memory", "persisted"]
@@ -263,6 +265,8 @@ class StackSettings:
     index_management: IndexManagement
     snapshots: Snapshots
     alerting: Alerting
+    filebeat: Filebeat
+    metricbeat: Metricbeat
 
     @property
     def protect_volumes(self) -> bool:

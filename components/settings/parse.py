@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from components.render import mt4_fields
 from components.settings import defaults as d
+from components.settings import shippers
 from components.settings.model import (
     Alerting,
     DockerHost,
@@ -37,7 +38,7 @@ from components.settings.rules import check_all
 TOP_LEVEL_KEYS = (
     "elastic_version", "cluster_name", "bootstrap", "license", "volume_policy", "docker_hosts",
     "network", "elasticsearch", "kibana", "logstash", "tls", "index_management", "snapshots",
-    "tls_ca_cert", "tls_ca_key", "alerting", "alerting_email_password",
+    "tls_ca_cert", "tls_ca_key", "alerting", "alerting_email_password", "filebeat", "metricbeat",
 )
 
 
@@ -84,6 +85,8 @@ def parse_settings(
         index_management=top.section("index_management").parse(_index_management),
         snapshots=top.section("snapshots").parse(_snapshots),
         alerting=top.section("alerting").parse(_alerting),
+        filebeat=top.section("filebeat").parse(lambda s: shippers.filebeat(s, first_host)),
+        metricbeat=top.section("metricbeat").parse(lambda s: shippers.metricbeat(s, first_host)),
     )
     for name in ("tls_ca_cert", "tls_ca_key"):
         top._get(name)  # read by the loader as secrets; known here so they are not "unknown"

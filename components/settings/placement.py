@@ -15,6 +15,9 @@ def placements(s: StackSettings) -> list[tuple[str, str]]:
     out = [(f"elasticsearch.nodes[{i}].host", n.host) for i, n in enumerate(s.elasticsearch.nodes)]
     out.append(("kibana.host", s.kibana.host))
     out += [(logstash_key(s, i, "host"), ls.host) for i, ls in enumerate(s.logstash.instances)]
+    for beat in ("filebeat", "metricbeat"):
+        shipper = getattr(s, beat)
+        out += [(f"{beat}.hosts[{i}]", host) for i, host in enumerate(shipper.hosts) if shipper.enabled]
     return out
 
 
@@ -24,6 +27,9 @@ def memory_limits(s: StackSettings) -> list[tuple[str, str, int]]:
     out = [(n.host, n.name, n.memory_bytes) for n in s.elasticsearch.nodes]
     out.append((s.kibana.host, "kibana", s.kibana.memory_bytes))
     out += [(ls.host, ls.name, s.logstash.memory_bytes) for ls in s.logstash.instances]
+    for beat in ("filebeat", "metricbeat"):
+        shipper = getattr(s, beat)
+        out += [(host, f"{beat}-{host}", shipper.memory_bytes) for host in shipper.hosts if shipper.enabled]
     return out
 
 

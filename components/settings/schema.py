@@ -121,6 +121,20 @@ KEYS: tuple[Key, ...] = (
     Key("alerting.email.port", "587", "SMTP port"),
     Key("alerting.email.user", "''", "SMTP user; empty: no authentication"),
     Key("alerting_email_password", None, "SMTP password, set with `--secret` (required with `alerting.email.user`)"),
+    Key("filebeat.enabled", "true", "run Filebeat: the bridge's JSON logs and container logs to Logstash's Beats input"),
+    Key("filebeat.hosts", None, "Docker hosts that run a Filebeat each (every host with MT4 services)",
+        doc_default="the first Docker host"),
+    Key("filebeat.memory", "256m", "container memory limit of each Filebeat"),
+    Key("filebeat.bridge_log_paths", "[/var/log/mt4-bridge/*.json]",
+        "the bridge's JSON-lines logs on each host (globs in the file name; directories mounted read-only)"),
+    Key("filebeat.container_logs", "true", "also ship every container's json-file log (read-only mount)"),
+    Key("filebeat.docker_data_root", "/var/lib/docker", "dockerd's `data-root` on the hosts (container logs are under `containers/`)"),
+    Key("filebeat.mutual_tls", "false", "client certificate per Filebeat; Logstash's Beats input requires one (needs `logstash.beats_tls`)"),
+    Key("metricbeat.enabled", "true", "run Metricbeat: host and container metrics into `mt4-metrics-system`"),
+    Key("metricbeat.hosts", None, "Docker hosts that run a Metricbeat each", doc_default="the first Docker host"),
+    Key("metricbeat.memory", "256m", "container memory limit of each Metricbeat"),
+    Key("metricbeat.period", "10s", "how often every module is sampled"),
+    Key("metricbeat.stack_monitoring", "true", "the first Metricbeat also feeds Stack Monitoring (Elasticsearch, Kibana, Logstash)"),
 )
 
 

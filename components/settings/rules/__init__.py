@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from components.settings.model import StackSettings
 from components.settings.problems import Problems
-from components.settings.rules import nodes, security, services, storage, topology
+from components.settings.rules import nodes, security, services, shippers, storage, topology
 from components.settings.rules.registry import RULE_INPUTS, RULES, Rule, rule
 
 __all__ = ["MODULES", "RULES", "RULE_INPUTS", "Rule", "check_all", "ordered_rules", "rule"]
 
 #: The modules that define rules, in the order their problems are reported.
-MODULES = (nodes, topology, services, storage, security)
+MODULES = (nodes, topology, services, shippers, storage, security)
 
 
 def ordered_rules() -> list[Rule]:
