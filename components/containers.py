@@ -8,11 +8,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_docker as docker
 
 from components.docker_hosts import PlacedHost
+
+if TYPE_CHECKING:
+    from components.secret_files import InstalledSecrets
 
 #: Docker's json-file driver keeps logs forever by default; rotate so a chatty node cannot
 #: fill the host disk (50 MB x 5 per container).
@@ -26,7 +30,7 @@ MIB = 1024**2
 
 @dataclass(frozen=True)
 class ImageUser:
-    """The uid and primary gid an image runs its service as; uploads are owned by exactly these."""
+    """The uid and primary gid an image runs its service as; its secret files are owned by these."""
 
     uid: str
     gid: str
@@ -40,10 +44,15 @@ IMAGE_USERS: Mapping[str, ImageUser] = {
     "kibana": ImageUser(uid="1000", gid="1000"),
     "logstash": ImageUser(uid="1000", gid="1000"),
 }
-#: Rendered configs and certificates: the image user reads them, its group too, nobody else.
-CONFIG_MODE = "0640"
+#: Rendered configs and certificates: nothing secret, so root-owned and world-readable, which
+#: every image user can read whatever its groups. Uploads name no owner: when one does, the
+#: docker provider sets CopyUIDGID and the daemon chowns to the container's USER looked up *as a
+#: name on the daemon host* ("getent unable to find entry \"1000:0\""; engine/README.md). Without
+#: it the tar header's ids (0:0) and this mode are kept.
+CONFIG_MODE = "0644"
 #: Private keys and password files: readable by the image's user alone. Elasticsearch's
-#: env-from-file step refuses any ``*_FILE`` file whose mode is not 400 or 600 (exit 1).
+#: env-from-file step refuses any ``*_FILE`` file whose mode is not 400 or 600 (exit 1). They are
+#: never uploads of a service container: components/secret_files.py installs them.
 SECRET_MODE = "0400"
 
 
@@ -64,12 +73,43 @@ def ulimits(spec: tuple[tuple[str, int, int], ...]) -> list[docker.ContainerUlim
     return [docker.ContainerUlimitArgs(name=n, soft=s, hard=h) for n, s, h in spec]
 
 
-def upload(product: str, path: str, content: pulumi.Input[str], *, mode: str) -> docker.ContainerUploadArgs:
-    """One file into a container of ``product``, owned by that image's user (works on remote
-    Docker hosts; no bind mount of local paths). Numeric ids: names would resolve on the machine
-    running Pulumi, not in the image."""
-    user = IMAGE_USERS[product]
-    return docker.ContainerUploadArgs(file=path, content=content, owner=user.uid, group=user.gid, permissions=mode)
+def upload(path: str, content: pulumi.Input[str]) -> docker.ContainerUploadArgs:
+    """One non-secret file into a container, root-owned ``CONFIG_MODE`` (works on remote Docker
+    hosts; no bind mount of local paths). Secrets go through components/secret_files.py."""
+    return docker.ContainerUploadArgs(file=path, content=content, permissions=CONFIG_MODE)
+
+
+def root_one_shot(
+    resource_name: str,
+    *,
+    placed: PlacedHost,
+    product: str,
+    container_name: str,
+    script: pulumi.Input[str],
+    mounts: list[docker.ContainerMountArgs],
+    container_labels: list[docker.ContainerLabelArgs],
+    uploads: list[docker.ContainerUploadArgs] | None = None,
+    opts: pulumi.ResourceOptions,
+) -> docker.Container:
+    """A container that runs ``script`` once as root in ``product``'s image and exits: what the
+    image's own user cannot do (own a fresh volume, hold a file only it may read). The provider
+    waits for the exit (``attach``) and records ``exit_code``; fixed name, so a replacement
+    removes the old, exited container first."""
+    return docker.Container(
+        resource_name,
+        name=container_name,
+        image=placed.images[product].image_id,
+        user="0:0",
+        entrypoints=["/bin/bash", "-c"],
+        command=[script],
+        uploads=uploads or [],
+        mounts=mounts,
+        attach=True,
+        must_run=False,
+        logs=True,
+        labels=container_labels,
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=placed.provider, delete_before_replace=True)),
+    )
 
 
 def memory_mb(size_bytes: int) -> int:
@@ -100,10 +140,16 @@ def service_container(
     grace_seconds: int,
     container_labels: list[docker.ContainerLabelArgs],
     opts: pulumi.ResourceOptions,
+    secrets: InstalledSecrets | None = None,
 ) -> docker.Container:
     """One long-running service container, run the way every container of the stack is run:
     restarted unless stopped, logs rotated, memory capped, healthy before ``up`` moves on, and
-    replaced delete-first because its name is fixed."""
+    replaced delete-first because its name is fixed. ``secrets``: its secret files' volume,
+    mounted read-only; the container waits for, and is replaced with, their installer."""
+    if secrets is not None:
+        mounts = [*mounts, secrets.mount]
+        container_labels = [*container_labels, secrets.label]
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[secrets.installer]))
     return docker.Container(
         resource_name,
         name=container_name,

@@ -17,11 +17,15 @@ from components.docker_hosts import DockerHosts, PlacedHost
 from components.pki import IssuedCertificate
 from components.providers.cluster_health import ClusterHealthGate
 from components.render import elasticsearch_yml as es_yml
+from components.secret_files import SecretFile, install_secret_files, secret_path
 from components.settings.model import Elasticsearch, ElasticsearchNode
 
-#: The image's user (USER 1000:0): owns every upload and, after the one-shot chown, the backup volume.
+#: The image's user (USER 1000:0): owns the secret files and, after the one-shot chown, the backup volume.
 ES_USER = c.IMAGE_USERS["elasticsearch"]
-PASSWORD_FILE = f"{es_yml.CONFIG_DIR}/secrets/elastic-password"
+PASSWORD_FILE_NAME = "elastic-password"
+#: ELASTIC_PASSWORD_FILE: the entrypoint refuses any mode but 400/600 and reads it as uid 1000.
+PASSWORD_FILE = secret_path("elasticsearch", PASSWORD_FILE_NAME)
+NODE_KEY_NAME = es_yml.NODE_KEY.rsplit("/", 1)[1]
 EXTRA_JVM_OPTIONS = f"{es_yml.CONFIG_DIR}/jvm.options.d/extra.options"
 #: A fresh node needs a minute or two to start and join; a rolling replacement waits this long.
 WAIT_TIMEOUT_SECONDS = 600
@@ -136,21 +140,16 @@ class ElasticsearchCluster(pulumi.ComponentResource):
     def _backup_permissions(self, name: str, args: ElasticsearchClusterArgs, placed: PlacedHost) -> docker.Container:
         """A new volume mounted where the image has no directory is root-owned; Elasticsearch
         runs as uid 1000 and must write snapshots there. A one-shot root container fixes it."""
-        return docker.Container(
+        return c.root_one_shot(
             f"{name}-backup-permissions",
-            name=f"{args.cluster_name}-backup-permissions",
-            image=placed.images["elasticsearch"].image_id,
-            user="0:0",
-            entrypoints=["/bin/bash", "-c"],
-            command=[f"chown {ES_USER.uid}:{ES_USER.gid} {args.repo_path} && chmod 2770 {args.repo_path}"],
+            placed=placed,
+            product="elasticsearch",
+            container_name=f"{args.cluster_name}-backup-permissions",
+            script=f"chown {ES_USER.uid}:{ES_USER.gid} {args.repo_path} && chmod 2770 {args.repo_path}",
             mounts=[docker.ContainerMountArgs(type="volume", source=self.backup_volume.name, target=args.repo_path)],
-            attach=True,
-            must_run=False,
-            logs=True,
-            labels=c.labels(args.labels, role="backup-permissions"),
-            # Fixed name: a replacement (new image) must remove the old, exited container first.
-            # The provider does not check the exit code; the snapshot repository's verify does.
-            opts=pulumi.ResourceOptions(parent=self, provider=placed.provider, delete_before_replace=True),
+            container_labels=c.labels(args.labels, role="backup-permissions"),
+            # A failed chown shows in the snapshot repository's verify, which needs the write.
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _node(
@@ -162,18 +161,26 @@ class ElasticsearchCluster(pulumi.ComponentResource):
         heap = es_yml.render_heap_options(node.heap_bytes)
         plain_files = {es_yml.CONFIG_DIR + "/elasticsearch.yml": yml, es_yml.HEAP_OPTIONS: heap}
         uploads = [
-            c.upload("elasticsearch", es_yml.CONFIG_DIR + "/elasticsearch.yml", yml, mode=c.CONFIG_MODE),
-            c.upload("elasticsearch", es_yml.HEAP_OPTIONS, heap, mode=c.CONFIG_MODE),
-            c.upload("elasticsearch", es_yml.CA_CERT, args.ca_cert_pem, mode=c.CONFIG_MODE),
-            c.upload("elasticsearch", es_yml.NODE_CERT, cert.cert_pem, mode=c.CONFIG_MODE),
-            c.upload("elasticsearch", es_yml.NODE_KEY, cert.key_pem, mode=c.SECRET_MODE),
-            # ELASTIC_PASSWORD_FILE: the entrypoint refuses any mode but 400/600 and reads it as uid 1000.
-            c.upload("elasticsearch", PASSWORD_FILE, args.elastic_password, mode=c.SECRET_MODE),
+            c.upload(es_yml.CONFIG_DIR + "/elasticsearch.yml", yml),
+            c.upload(es_yml.HEAP_OPTIONS, heap),
+            c.upload(es_yml.CA_CERT, args.ca_cert_pem),
+            c.upload(es_yml.NODE_CERT, cert.cert_pem),
         ]
         if args.settings.jvm_options:
             extra = es_yml.render_jvm_options(args.settings.jvm_options)
             plain_files[EXTRA_JVM_OPTIONS] = extra
-            uploads.append(c.upload("elasticsearch", EXTRA_JVM_OPTIONS, extra, mode=c.CONFIG_MODE))
+            uploads.append(c.upload(EXTRA_JVM_OPTIONS, extra))
+        container_name = f"{args.cluster_name}-{node.name}"
+        secrets = install_secret_files(
+            f"{name}-{node.name}-secret-files",
+            placed=placed,
+            product="elasticsearch",
+            container_name=container_name,
+            files=[SecretFile(NODE_KEY_NAME, cert.key_pem), SecretFile(PASSWORD_FILE_NAME, args.elastic_password)],
+            base_labels=args.labels,
+            # Installed when this node's turn in a rolling replacement comes, not before.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=after),
+        )
         ports = []
         if node.http_port:
             ports.append(docker.ContainerPortArgs(internal=es_yml.HTTP_PORT, external=node.http_port, ip=args.bind_address))
@@ -181,7 +188,7 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             f"{name}-{node.name}",
             placed=placed,
             product="elasticsearch",
-            container_name=f"{args.cluster_name}-{node.name}",
+            container_name=container_name,
             alias=node.name,
             envs=[f"ELASTIC_PASSWORD_FILE={PASSWORD_FILE}"],
             uploads=uploads,
@@ -200,4 +207,5 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             grace_seconds=120,
             container_labels=c.labels(args.labels, role="elasticsearch", node=node.name, **{"config-hash": c.config_hash(plain_files)}),
             opts=pulumi.ResourceOptions(parent=self, depends_on=after),
+            secrets=secrets,
         )

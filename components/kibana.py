@@ -16,6 +16,7 @@ from components import containers as c
 from components.docker_hosts import DockerHosts
 from components.pki import IssuedCertificate
 from components.render import kibana_yml
+from components.secret_files import SecretFile, install_secret_files
 from components.settings.model import Kibana as KibanaSettings
 
 CONFIG_FILE = "/usr/share/kibana/config/kibana.yml"
@@ -75,15 +76,20 @@ class Kibana(pulumi.ComponentResource):
         placed = args.hosts.host(s.host)
         options = yml_options(args)
         yml = kibana_yml.render_kibana_yml(options)
-        uploads = [
-            c.upload("kibana", CONFIG_FILE, yml, mode=c.CONFIG_MODE),
-            c.upload("kibana", kibana_yml.DEFAULT_CA_PATH, args.ca_cert_pem, mode=c.CONFIG_MODE),
-        ]
+        uploads = [c.upload(CONFIG_FILE, yml), c.upload(kibana_yml.DEFAULT_CA_PATH, args.ca_cert_pem)]
+        container_name = f"{args.cluster_name}-kibana"
+        secrets = None
         if s.tls:
-            uploads += [
-                c.upload("kibana", kibana_yml.DEFAULT_SERVER_CERTIFICATE_PATH, args.certificate.cert_pem, mode=c.CONFIG_MODE),
-                c.upload("kibana", kibana_yml.DEFAULT_SERVER_KEY_PATH, args.certificate.key_pem, mode=c.SECRET_MODE),
-            ]
+            uploads.append(c.upload(kibana_yml.DEFAULT_SERVER_CERTIFICATE_PATH, args.certificate.cert_pem))
+            secrets = install_secret_files(
+                f"{name}-secret-files",
+                placed=placed,
+                product="kibana",
+                container_name=container_name,
+                files=[SecretFile(kibana_yml.DEFAULT_SERVER_KEY_PATH.rsplit("/", 1)[1], args.certificate.key_pem)],
+                base_labels=args.labels,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         keys = args.encryption_keys
         envs = pulumi.Output.all(
             args.kibana_system_password, keys["encrypted_saved_objects"], keys["security"], keys["reporting"]
@@ -98,7 +104,7 @@ class Kibana(pulumi.ComponentResource):
             f"{name}-container",
             placed=placed,
             product="kibana",
-            container_name=f"{args.cluster_name}-kibana",
+            container_name=container_name,
             alias="kibana",
             envs=pulumi.Output.secret(envs),
             uploads=uploads,
@@ -111,5 +117,6 @@ class Kibana(pulumi.ComponentResource):
             grace_seconds=30,
             container_labels=c.labels(args.labels, role="kibana", **{"config-hash": c.config_hash({CONFIG_FILE: yml})}),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+            secrets=secrets,
         )
         self.register_outputs({"container": self.container})

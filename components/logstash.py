@@ -17,6 +17,7 @@ from components.docker_hosts import DockerHosts
 from components.pki import IssuedCertificate
 from components.render import logstash_pipeline as pipeline
 from components.render import logstash_yml
+from components.secret_files import SecretFile, install_secret_files
 from components.settings.model import Logstash as LogstashSettings
 
 CONFIG_DIR = "/usr/share/logstash/config"
@@ -107,12 +108,21 @@ class Logstash(pulumi.ComponentResource):
             ),
         )
         files = rendered_files(args)
-        uploads = [c.upload("logstash", path, text, mode=c.CONFIG_MODE) for path, text in sorted(files.items())]
+        uploads = [c.upload(path, text) for path, text in sorted(files.items())]
         uploads += [
-            c.upload("logstash", pipeline.DEFAULT_CA_PATH, args.ca_cert_pem, mode=c.CONFIG_MODE),
-            c.upload("logstash", pipeline.DEFAULT_TLS_CERTIFICATE_PATH, args.certificate.cert_pem, mode=c.CONFIG_MODE),
-            c.upload("logstash", pipeline.DEFAULT_TLS_KEY_PATH, args.certificate.key_pkcs8_pem, mode=c.SECRET_MODE),
+            c.upload(pipeline.DEFAULT_CA_PATH, args.ca_cert_pem),
+            c.upload(pipeline.DEFAULT_TLS_CERTIFICATE_PATH, args.certificate.cert_pem),
         ]
+        container_name = f"{args.cluster_name}-logstash"
+        secrets = install_secret_files(
+            f"{name}-secret-files",
+            placed=placed,
+            product="logstash",
+            container_name=container_name,
+            files=[SecretFile(pipeline.DEFAULT_TLS_KEY_PATH.rsplit("/", 1)[1], args.certificate.key_pkcs8_pem)],
+            base_labels=args.labels,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         heap_mb = s.heap_bytes // c.MIB
         envs = pulumi.Output.all(args.writer_password).apply(
             lambda pw: [f"LS_JAVA_OPTS=-Xms{heap_mb}m -Xmx{heap_mb}m", f"{WRITER_PASSWORD_ENV}={pw[0]}"]
@@ -121,7 +131,7 @@ class Logstash(pulumi.ComponentResource):
             f"{name}-container",
             placed=placed,
             product="logstash",
-            container_name=f"{args.cluster_name}-logstash",
+            container_name=container_name,
             alias="logstash",
             envs=pulumi.Output.secret(envs),
             uploads=uploads,
@@ -138,5 +148,6 @@ class Logstash(pulumi.ComponentResource):
             grace_seconds=60,
             container_labels=c.labels(args.labels, role="logstash", **{"config-hash": c.config_hash(files)}),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+            secrets=secrets,
         )
         self.register_outputs({"container": self.container, "data_volume": self.data_volume})

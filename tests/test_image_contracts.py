@@ -41,9 +41,14 @@ INTENDED_ENV: dict[str, frozenset[str]] = {
 }
 #: One-shot root containers (role label) that prepare a volume; not services, no image contract.
 ROOT_HELPER_ROLE = "backup-permissions"
-#: Containers that are not services: the root chown helper and the host preflight probe (which
+#: One-shot root containers that install a service's secret files (components/secret_files.py).
+SECRET_HELPER_ROLE = "secret-files"
+#: Containers that are not services: the root helpers and the host preflight probe (which
 #: runs the image as its own user, mounts nothing and uploads nothing; tests/test_host_preflight.py).
-HELPER_ROLES = frozenset({ROOT_HELPER_ROLE, "host-preflight"})
+HELPER_ROLES = frozenset({ROOT_HELPER_ROLE, SECRET_HELPER_ROLE, "host-preflight"})
+#: What an upload that names no owner or group lands as: the tar header's ids (engine/README.md).
+UPLOAD_OWNER = 0
+UPLOAD_GROUP = 0
 
 
 @dataclass(frozen=True)
@@ -136,11 +141,67 @@ def env_of(r: Registration) -> dict[str, str]:
 
 
 def inode_of(upload: dict[str, Any]) -> Inode:
-    for key in ("owner", "group", "permissions"):
-        assert isinstance(upload.get(key), str), f"{upload['file']}: {key} must be set explicitly"
-    assert upload["owner"].isdigit() and upload["group"].isdigit(), (
-        f"{upload['file']}: owner/group must be numeric (names resolve on the machine running Pulumi)")
-    return Inode(owner=int(upload["owner"]), group=int(upload["group"]), mode=int(upload["permissions"], 8))
+    """An upload lands root-owned with its declared mode (it names no owner: upload_problems)."""
+    assert isinstance(upload.get("permissions"), str), f"{upload['file']}: permissions must be set explicitly"
+    return Inode(owner=UPLOAD_OWNER, group=UPLOAD_GROUP, mode=int(upload["permissions"], 8))
+
+
+INSTALL = re.compile(r"^install -o (?P<uid>\d+) -g (?P<gid>\d+) -m (?P<mode>[0-7]{4}) (?P<src>\S+) (?P<dst>\S+)$")
+CLOSE_DIR = re.compile(r"^chown (?P<uid>\d+):(?P<gid>\d+) (?P<path>\S+) && chmod (?P<mode>[0-7]{3,4}) (?P=path)$")
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A service's secret files as its installer leaves them, or why they would not be."""
+
+    files: dict[str, Inode]
+    directory: Inode | None
+    problems: list[str]
+
+
+def secret_helpers(run: Run) -> list[Registration]:
+    return [r for r in run.of_type(CONTAINER) if role_of(r) == SECRET_HELPER_ROLE]
+
+
+def installed_files(r: Registration, run: Run) -> Installed:
+    """Parse the installer of ``r``'s read-only secret mount: who owns each file, its mode, and
+    that every installed file was staged root-only, holds a secret and nothing else does."""
+    files: dict[str, Inode] = {}
+    directory = None
+    problems: list[str] = []
+    for m in (m for m in r.inputs.get("mounts", []) if m.get("readOnly")):
+        where = f"{r.name}: read-only mount {m['source']} -> {m['target']}"
+        helpers = [h for h in secret_helpers(run)
+                   if any(hm["source"] == m["source"] and hm["target"] == m["target"] for hm in h.inputs.get("mounts", []))]
+        if len(helpers) != 1:
+            problems.append(f"{where}: needs exactly one secret-file installer mounting it, found {len(helpers)}")
+            continue
+        [helper] = helpers
+        if helper.inputs.get("user") != "0:0":
+            problems.append(f"{where}: installer {helper.name} must run as 0:0")
+        if helper.urn not in r.dependencies:
+            problems.append(f"{where}: does not wait for {helper.name}")
+        staged = {u["file"]: u for u in helper.inputs.get("uploads", [])}
+        [script] = helper.inputs.get("command") or [""]
+        lines = script.splitlines()
+        if f"find {m['target']} -mindepth 1 -delete" not in lines:
+            problems.append(f"{where}: the installer does not empty the volume first (a dropped file would linger)")
+        for line in lines:
+            if (step := INSTALL.match(line)) is not None:
+                upload = staged.get(step["src"])
+                if upload is None or PurePosixPath(step["dst"]).parent != PurePosixPath(m["target"]):
+                    problems.append(f"{where}: {line!r} installs what was not staged, or outside the mount")
+                    continue
+                if int(upload["permissions"], 8) & 0o077:
+                    problems.append(f"{where}: {step['src']} is staged readable beyond root ({upload['permissions']})")
+                if upload.get("content") not in run.secret_values:
+                    problems.append(f"{where}: {step['dst']} is no secret; upload it instead")
+                files[step["dst"]] = Inode(int(step["uid"]), int(step["gid"]), int(step["mode"], 8))
+            elif (close := CLOSE_DIR.match(line)) is not None and close["path"] == m["target"]:
+                directory = Inode(int(close["uid"]), int(close["gid"]), int(close["mode"], 8))
+        if directory is None:
+            problems.append(f"{where}: the installer never hands the directory to the image user")
+    return Installed(files=files, directory=directory, problems=problems)
 
 
 def service_containers(run: Run) -> list[Registration]:
@@ -160,17 +221,20 @@ def every_service(run: Run) -> list[tuple[Registration, str]]:
 # ---------------------------------------------------------------------------- the checks
 
 
-def upload_problems(r: Registration, image: str) -> list[str]:
-    """Each upload is owned by the image's user and one of its groups, and readable by it."""
+def upload_problems(r: Registration, image: str, secrets: frozenset[str] = frozenset()) -> list[str]:
+    """Each upload names no owner (naming one makes the daemon look the image USER up as a host
+    user name), is readable by the image user as root's file, and holds no secret."""
     who = identity_of(image)
     problems = []
     for u in r.inputs.get("uploads", []):
+        where = f"{r.name}: {u['file']} ({u.get('permissions')})"
+        if u.get("owner") or u.get("group"):
+            problems.append(f"{where}: names owner/group {u.get('owner')}:{u.get('group')}: the daemon would resolve "
+                            "the image USER on the host (CopyUIDGID)")
+            continue
         node = inode_of(u)
-        where = f"{r.name}: {u['file']} ({u['owner']}:{u['group']} {u['permissions']})"
-        if node.owner != who.uid:
-            problems.append(f"{where}: owner is not the image's uid {who.uid}")
-        if node.group not in who.all_groups:
-            problems.append(f"{where}: group {node.group} is none of the image user's groups {sorted(who.all_groups)}")
+        if any(secret in str(u.get("content", "")) for secret in secrets):
+            problems.append(f"{where}: holds a secret; install it with components/secret_files.py")
         if not can_read(who, node):
             problems.append(f"{where}: unreadable for {who}")
         parent = contract_path(image, str(PurePosixPath(u["file"]).parent))
@@ -179,11 +243,12 @@ def upload_problems(r: Registration, image: str) -> list[str]:
     return problems
 
 
-def file_env_problems(r: Registration, image: str) -> list[str]:
-    """Every ``*_FILE`` var is one the entrypoint loads, pointing at an upload it accepts and can read."""
+def file_env_problems(r: Registration, image: str, run: Run) -> list[str]:
+    """Every ``*_FILE`` var is one the entrypoint loads, pointing at an installed secret file it
+    accepts (mode) and can read."""
     rules = IMAGES[image]["file_env"]
     who = identity_of(image)
-    uploads = {u["file"]: u for u in r.inputs.get("uploads", [])}
+    installed = installed_files(r, run).files
     problems = []
     for name, value in env_of(r).items():
         if not name.endswith("_FILE"):
@@ -193,14 +258,14 @@ def file_env_problems(r: Registration, image: str) -> list[str]:
             continue
         if name.removesuffix("_FILE") in env_of(r):
             problems.append(f"{r.name}: {name} and {name.removesuffix('_FILE')} are mutually exclusive")
-        upload = uploads.get(value)
-        if upload is None:
-            problems.append(f"{r.name}: {name} points at {value}, which is not uploaded")
+        node = installed.get(value)
+        if node is None:
+            problems.append(f"{r.name}: {name} points at {value}, which no installer puts there")
             continue
-        mode = f"0{int(upload['permissions'], 8):o}"
+        mode = f"0{node.mode:o}"
         if mode not in rules["allowed_modes"]:
             problems.append(f"{r.name}: {value} has mode {mode}; the entrypoint wants one of {rules['allowed_modes']}")
-        if not can_read(who, inode_of(upload)):
+        if not can_read(who, node):
             problems.append(f"{r.name}: {value} is unreadable for the entrypoint ({rules['read_as']})")
     return problems
 
@@ -226,8 +291,22 @@ def mount_problems(r: Registration, image: str, run: Run) -> list[str]:
     first, and this container must wait for it."""
     who = identity_of(image)
     problems = []
+    installed = installed_files(r, run)
+    problems += installed.problems
+    if installed.directory is not None and (permission_bits(who, installed.directory) & 0o5) != 0o5:
+        problems.append(f"{r.name}: the secrets directory {installed.directory} cannot be listed by {who}")
+    for path, node in installed.files.items():
+        if not can_read(who, node):
+            problems.append(f"{r.name}: installed {path} {node} is unreadable for {who}")
+        if node.mode & 0o077:
+            problems.append(f"{r.name}: installed {path} {node} is readable beyond its owner")
     for m in r.inputs.get("mounts", []):
         where = f"{r.name}: mount {m['source']} -> {m['target']}"
+        if m.get("readOnly"):
+            spec = contract_path(image, m["target"])
+            if spec is not None and spec["in_image"]:
+                problems.append(f"{where}: an image directory; its copy-up would mix image files into the secrets")
+            continue  # a secret-file volume, checked above
         if m.get("type") != "volume":
             problems.append(f"{where}: only volumes (files travel as uploads, never bind mounts)")
             continue
@@ -299,13 +378,24 @@ def test_the_contract_states_the_users_the_sources_show() -> None:
     assert IMAGES["elasticsearch"]["file_env"]["allowed_modes"] == ["0400", "0600"]
 
 
-def test_uploads_are_owned_by_and_readable_for_the_image_user(run: Run) -> None:
-    problems = [p for r, image in every_service(run) for p in upload_problems(r, image)]
+def test_uploads_name_no_owner_are_readable_for_the_image_user_and_hold_no_secret(run: Run) -> None:
+    problems = [p for r, image in every_service(run) for p in upload_problems(r, image, frozenset(run.secret_values))]
     assert problems == []
 
 
+def test_every_private_key_reaches_its_service_through_an_installer(run: Run) -> None:
+    """The keys the rendered configs name are installed files, none is missing."""
+    keys = {"elasticsearch": "/usr/share/elasticsearch/config/secrets/node.key",
+            "logstash": "/usr/share/logstash/config/secrets/logstash.pkcs8.key"}
+    for r, image in every_service(run):
+        installed = installed_files(r, run)
+        assert installed.problems == []
+        if image in keys:
+            assert keys[image] in installed.files, r.name
+
+
 def test_file_env_vars_point_at_files_the_entrypoint_accepts(run: Run) -> None:
-    problems = [p for r, image in every_service(run) for p in file_env_problems(r, image)]
+    problems = [p for r, image in every_service(run) for p in file_env_problems(r, image, run)]
     assert problems == []
     es = [r for r, image in every_service(run) if image == "elasticsearch"]
     assert es and all("ELASTIC_PASSWORD_FILE" in env_of(r) for r in es), "the elastic password reaches every node as a file"
@@ -329,8 +419,8 @@ def test_service_containers_keep_the_image_user_and_entrypoint(run: Run) -> None
 # ---------------------------------------------------------------------------- the checks can fail
 
 
-def upload_at(path: str, owner: str, group: str, mode: str) -> dict[str, str]:
-    return {"file": path, "owner": owner, "group": group, "permissions": mode, "content": "x"}
+def upload_at(path: str, mode: str, content: str = "x", owner: str | None = None) -> dict[str, str]:
+    return {"file": path, "permissions": mode, "content": content, **({"owner": owner, "group": "0"} if owner else {})}
 
 
 def fake(
@@ -345,25 +435,62 @@ def fake(
     )
 
 
-def test_a_group_readable_password_file_is_refused_for_elasticsearch() -> None:
-    pw = "/usr/share/elasticsearch/config/secrets/elastic-password"
-    bad = fake("es", uploads=(upload_at(pw, "1000", "0", "0440"),), envs=(f"ELASTIC_PASSWORD_FILE={pw}",))
-    assert any("mode 0440" in p for p in file_env_problems(bad, "elasticsearch"))
-    not_ours = fake("es", uploads=(upload_at(pw, "0", "0", "0400"),), envs=(f"ELASTIC_PASSWORD_FILE={pw}",))
-    assert any("unreadable" in p for p in file_env_problems(not_ours, "elasticsearch"))
-    good = fake("es", uploads=(upload_at(pw, "1000", "0", "0400"),), envs=(f"ELASTIC_PASSWORD_FILE={pw}",))
-    assert file_env_problems(good, "elasticsearch") == []
+ES_SECRETS = "/usr/share/elasticsearch/config/secrets"
+PW = f"{ES_SECRETS}/elastic-password"
+
+
+def es_with_installer(*, mode: str = "0400", uid: str = "1000", staged_mode: str = "0400", secret: str = "s3cret",
+                      dir_mode: str = "0500", empties: bool = True) -> tuple[Registration, Run]:
+    """An Elasticsearch node whose password file comes from an installer, as the program declares it."""
+    mount = {"type": "volume", "source": "es-secrets", "target": ES_SECRETS}
+    helper = fake("es-secret-files", uploads=(upload_at("/run/staged/elastic-password", staged_mode, secret),), mounts=(mount,))
+    script = [f"find {ES_SECRETS} -mindepth 1 -delete"] if empties else []
+    script += [f"install -o {uid} -g 0 -m {mode} /run/staged/elastic-password {PW}",
+               f"chown {uid}:0 {ES_SECRETS} && chmod {dir_mode} {ES_SECRETS}"]
+    helper.inputs.update(user="0:0", command=["\n".join(script)], labels=[{"label": "role", "value": SECRET_HELPER_ROLE}])
+    node = fake("es", envs=(f"ELASTIC_PASSWORD_FILE={PW}",), mounts=({**mount, "readOnly": True},), deps=("urn:es-secret-files",))
+    return node, Run(resources=[helper], secret_values={"s3cret"})
+
+
+def test_a_group_readable_or_foreign_password_file_is_refused_for_elasticsearch() -> None:
+    good, run = es_with_installer()
+    assert file_env_problems(good, "elasticsearch", run) == [] and mount_problems(good, "elasticsearch", run) == []
+    bad, run = es_with_installer(mode="0440")
+    assert any("mode 0440" in p for p in file_env_problems(bad, "elasticsearch", run))
+    assert any("readable beyond its owner" in p for p in mount_problems(bad, "elasticsearch", run))
+    not_ours, run = es_with_installer(uid="0")
+    assert any("unreadable" in p for p in file_env_problems(not_ours, "elasticsearch", run))
     unknown = fake("es", envs=("MY_SECRET_FILE=/x",))
-    assert any("not loaded" in p for p in file_env_problems(unknown, "elasticsearch"))
+    assert any("not loaded" in p for p in file_env_problems(unknown, "elasticsearch", Run()))
+    uploaded = fake("es", uploads=(upload_at(PW, "0400"),), envs=(f"ELASTIC_PASSWORD_FILE={PW}",))
+    assert any("no installer puts there" in p for p in file_env_problems(uploaded, "elasticsearch", Run()))
 
 
-def test_group_zero_means_nothing_to_logstash() -> None:
+def test_an_installer_that_leaks_lingers_or_locks_out_is_caught() -> None:
+    for kwargs, expected in (
+        ({"staged_mode": "0644"}, "staged readable beyond root"),
+        ({"secret": "not-a-secret"}, "is no secret"),
+        ({"empties": False}, "does not empty the volume"),
+        ({"dir_mode": "0100"}, "cannot be listed"),
+    ):
+        node, run = es_with_installer(**kwargs)
+        assert any(expected in p for p in mount_problems(node, "elasticsearch", run)), kwargs
+    node, run = es_with_installer()
+    waits_not = fake("es", envs=node.inputs["envs"], mounts=tuple(node.inputs["mounts"]))
+    assert any("does not wait" in p for p in mount_problems(waits_not, "elasticsearch", run))
+    assert any("found 0" in p for p in mount_problems(node, "elasticsearch", Run())), "a read-only mount without installer"
+
+
+def test_uploads_naming_an_owner_or_holding_a_secret_are_caught() -> None:
     key = "/usr/share/logstash/config/certs/logstash.pkcs8.key"
-    assert any("group 0 is none" in p for p in upload_problems(fake("ls", uploads=(upload_at(key, "1000", "0", "0440"),)), "logstash"))
-    root_owned = fake("ls", uploads=(upload_at(key, "0", "0", "0440"),))
-    assert any("unreadable" in p for p in upload_problems(root_owned, "logstash"))
-    kibana_root_owned = upload_problems(fake("kb", uploads=(upload_at("/usr/share/kibana/config/kibana.yml", "0", "0", "0440"),)), "kibana")
-    assert [p.split(": ")[-1] for p in kibana_root_owned] == ["owner is not the image's uid 1000"], "readable through group 0"
+    owned = fake("ls", uploads=(upload_at(key, "0440", owner="1000"),))
+    assert any("CopyUIDGID" in p for p in upload_problems(owned, "logstash"))
+    root_only = fake("ls", uploads=(upload_at(key, "0440"),))
+    assert any("unreadable" in p for p in upload_problems(root_only, "logstash")), "root 0440: group 0 gives Logstash nothing"
+    assert upload_problems(fake("kb", uploads=(upload_at("/usr/share/kibana/config/kibana.yml", "0440"),)), "kibana") == [], (
+        "Kibana reads root's 0440 file through group 0")
+    secret = fake("ls", uploads=(upload_at("/usr/share/logstash/config/logstash.yml", "0644", "pw: s3cret"),))
+    assert any("holds a secret" in p for p in upload_problems(secret, "logstash", frozenset({"s3cret"})))
     assert not can_read(identity_of("logstash"), Inode(1, 0, 0o440)) and can_read(identity_of("kibana"), Inode(1, 0, 0o440))
     assert not can_read(identity_of("logstash"), Inode(1000, 1000, 0o040)), "an owner never falls through to the group bits"
 

@@ -89,16 +89,27 @@ def test_elastic_password_arrives_as_a_secret_file_never_an_env_value(prod: Run)
         envs = n.inputs["envs"]
         assert "ELASTIC_PASSWORD_FILE=/usr/share/elasticsearch/config/secrets/elastic-password" in envs
         assert not any(e.startswith("ELASTIC_PASSWORD=") for e in envs)
-        pw = next(u for u in n.raw["uploads"] if u["file"] == "/usr/share/elasticsearch/config/secrets/elastic-password")
-        assert is_secret(pw["content"]), n.urn
+        assert not any(u["file"].endswith("elastic-password") for u in n.inputs["uploads"]), "never an upload of the node"
+        installer = prod.named(f"{n.name}-secret-files")
+        pw = next(u for u in installer.raw["uploads"] if u["file"] == "/run/elk-secret-staging/elastic-password")
+        assert is_secret(pw["content"]), installer.urn
+        [script] = installer.inputs["command"]
+        assert ("install -o 1000 -g 0 -m 0400 /run/elk-secret-staging/elastic-password "
+                "/usr/share/elasticsearch/config/secrets/elastic-password") in script.splitlines()
 
 
-def test_node_files_are_owned_by_the_elasticsearch_user(prod: Run) -> None:
+def test_node_uploads_are_root_owned_readable_and_hold_no_secret(prod: Run) -> None:
+    """No owner or group: naming one makes the daemon look the image USER up on the host (engine/README.md)."""
     n = es_nodes(prod)[0]
+    assert {u["file"] for u in n.inputs["uploads"]} == {
+        "/usr/share/elasticsearch/config/elasticsearch.yml", "/usr/share/elasticsearch/config/jvm.options.d/heap.options",
+        "/usr/share/elasticsearch/config/certs/ca.crt", "/usr/share/elasticsearch/config/certs/node.crt",
+    }
     for u in n.inputs["uploads"]:
-        assert u["owner"] == "1000" and u["group"] == "0", u["file"]
-    assert upload(n, "/usr/share/elasticsearch/config/certs/node.key")["permissions"] == "0400"
-    assert upload(n, "/usr/share/elasticsearch/config/secrets/elastic-password")["permissions"] == "0400"
+        assert "owner" not in u and "group" not in u and u["permissions"] == "0644", u["file"]
+        assert not any(secret in u["content"] for secret in prod.secret_values), u["file"]
+    [secrets] = [m for m in n.inputs["mounts"] if m["target"] == "/usr/share/elasticsearch/config/secrets"]
+    assert secrets["readOnly"] is True and secrets["source"] == f"{n.inputs['name']}-secrets"
 
 
 def test_node_container_limits_and_logging(prod: Run) -> None:
@@ -132,7 +143,10 @@ def test_prod_volumes_are_protected_and_retained(prod: Run) -> None:
     volumes = prod.of_type(VOLUME)
     assert volumes, "no volumes"
     for v in volumes:
-        assert v.protect and v.retain_on_delete, v.urn
+        if role_of(v) == "secret-files":
+            assert not v.protect and not v.retain_on_delete, f"{v.urn}: kept on destroy it would leave keys on the host"
+        else:
+            assert v.protect and v.retain_on_delete, v.urn
 
 
 def test_dev_volumes_are_neither_protected_nor_retained(dev: Run) -> None:
@@ -238,8 +252,9 @@ def test_every_docker_resource_uses_the_host_provider_and_containers_replace_del
     for r in docker_resources:
         assert r.provider.startswith(provider.urn + "::"), r.urn
     for r in prod.of_type(CONTAINER):
-        if r.name != "elk-es-backup-permissions":
-            assert r.delete_before_replace and r.inputs["wait"] is True, r.urn
+        assert r.delete_before_replace, r.urn
+        if not r.inputs.get("attach"):  # one-shot root containers run to their exit instead
+            assert r.inputs["wait"] is True, r.urn
 
 
 def test_after_bootstrap_preview_works_and_no_secret_leaks() -> None:

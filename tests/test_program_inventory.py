@@ -64,16 +64,20 @@ COMMON = {
 assert len(COMMON["pulumi-python:dynamic/kibana:SavedObject"]) == 8 + 17 + 4
 
 
-def per_node(nodes: list[str], gates: list[str]) -> dict[str, list[str]]:
+def per_node(nodes: list[str], gates: list[str], kibana_tls: bool) -> dict[str, list[str]]:
     identities = [*nodes, "kibana", "logstash"]
+    # components/secret_files.py: a volume and a one-shot installer per service holding a key.
+    with_secrets = [*(f"elk-es-{n}" for n in nodes), "elk-logstash", *(["elk-kibana"] if kibana_tls else [])]
     return {
         "tls:index/privateKey:PrivateKey": ["elk-pki-ca-key", *(f"elk-pki-{i}-key" for i in identities)],
         "tls:index/certRequest:CertRequest": [f"elk-pki-{i}-csr" for i in identities],
         "tls:index/locallySignedCert:LocallySignedCert": [f"elk-pki-{i}-cert" for i in identities],
-        "docker:index/volume:Volume": ["elk-es-backup", "elk-logstash-data", *(f"elk-es-{n}-data" for n in nodes)],
+        "docker:index/volume:Volume": [
+            "elk-es-backup", "elk-logstash-data", *(f"elk-es-{n}-data" for n in nodes), *(f"{s}-secret-files-volume" for s in with_secrets),
+        ],
         "docker:index/container:Container": [
             "elk-es-backup-permissions", "elk-kibana-container", "elk-logstash-container", "elk-preflight-local-probe",
-            *(f"elk-es-{n}" for n in nodes),
+            *(f"elk-es-{n}" for n in nodes), *(f"{s}-secret-files" for s in with_secrets),
         ],
         "pulumi-python:dynamic/elasticsearch:ClusterHealthGate": [f"elk-es-{g}-health" for g in gates],
     }
@@ -83,8 +87,8 @@ def inventory(run_resources: list) -> Counter:
     return Counter((r.type, r.name) for r in run_resources)
 
 
-def expected(nodes: list[str], gates: list[str]) -> Counter:
-    merged = {**COMMON, **per_node(nodes, gates)}
+def expected(nodes: list[str], gates: list[str], kibana_tls: bool) -> Counter:
+    merged = {**COMMON, **per_node(nodes, gates, kibana_tls)}
     return Counter((t, n) for t, names in merged.items() for n in names)
 
 
@@ -99,4 +103,4 @@ def expected(nodes: list[str], gates: list[str]) -> Counter:
 )
 def test_each_stack_declares_exactly_its_inventory(stack: str, overrides: dict | None, nodes: list[str], gates: list[str]) -> None:
     run = run_program(stack, overrides=overrides) if overrides else cached_run(stack)
-    assert inventory(run.resources) == expected(nodes, gates)
+    assert inventory(run.resources) == expected(nodes, gates, kibana_tls=stack == "prod")

@@ -86,14 +86,17 @@ def test_logstash_inputs_use_tls_as_the_stack_says() -> None:
 
 def test_logstash_keeps_its_queue_on_a_volume_and_publishes_both_inputs(run: Run) -> None:
     ls = container(run, "logstash")
-    [mount] = ls.inputs["mounts"]
-    assert mount["target"] == "/usr/share/logstash/data" and mount["source"].endswith("-logstash-data")
+    [mount] = [m for m in ls.inputs["mounts"] if m["target"] == "/usr/share/logstash/data"]
+    assert mount["source"].endswith("-logstash-data")
     settings = yaml.safe_load(uploaded(ls, "/usr/share/logstash/config/logstash.yml"))
     assert settings["queue.type"] == "persisted" and settings["path.data"] == "/usr/share/logstash/data"
     assert sorted(p["internal"] for p in ls.inputs["ports"]) == [5000, 5044]
-    key_upload = next(u for u in ls.inputs["uploads"] if u["file"].endswith(".pkcs8.key"))
-    assert key_upload["permissions"] == "0400" and "BEGIN PRIVATE KEY" in key_upload["content"]
-    assert {(u["owner"], u["group"]) for u in ls.inputs["uploads"]} == {("1000", "1000")}, "Logstash is not in group 0"
+    assert not any(u["file"].endswith(".key") for u in ls.inputs["uploads"]), "keys are installed, never uploaded"
+    installer = run.named(f"{ls.name.removesuffix('-container')}-secret-files")
+    [key_upload] = installer.inputs["uploads"]
+    assert key_upload["permissions"] == "0400" and "BEGIN PRIVATE KEY" in key_upload["content"], "PKCS#8 for the beats input"
+    [script] = installer.inputs["command"]
+    assert "install -o 1000 -g 1000 -m 0400" in script, "Logstash is not in group 0: owned by its own uid:gid"
 
 
 def test_kibana_yml_points_at_the_nodes_and_serves_tls_only_in_prod() -> None:
@@ -104,7 +107,9 @@ def test_kibana_yml_points_at_the_nodes_and_serves_tls_only_in_prod() -> None:
         assert settings["elasticsearch.password"] == "${KIBANA_SYSTEM_PASSWORD}"
         assert all(h.startswith("https://es0") for h in settings["elasticsearch.hosts"])
         files = {u["file"] for u in kb.inputs["uploads"]}
-        assert ("/usr/share/kibana/config/certs/kibana.key" in files) is tls
+        assert "/usr/share/kibana/config/secrets/kibana.key" not in files, "installed, never uploaded"
+        installers = [r for r in cached_run(stack).of_type(CONTAINER) if r.name == "elk-kibana-secret-files"]
+        assert bool(installers) is tls and (not tls or settings["server.ssl.key"] == "/usr/share/kibana/config/secrets/kibana.key")
         assert settings["server.publicBaseUrl"] == cached_run(stack).stack_outputs_raw["kibana_url"]
 
 

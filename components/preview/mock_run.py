@@ -123,6 +123,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
             return {"cert_pem": f"-----BEGIN CERTIFICATE-----\nmock-cert-{n}-{serial}\n-----END CERTIFICATE-----\n"}
         if t == "tls:index/certRequest:CertRequest":
             return {"cert_request_pem": f"CSR-{n}"}
+        if t == "docker:index/container:Container" and args.inputs.get("attach"):
+            # A one-shot container the provider waited for: it exited cleanly.
+            return {"exit_code": 0, "container_logs": ""}
         if t == "docker:index/remoteImage:RemoteImage":
             return {"image_id": f"sha256:mock-{args.inputs.get('name')}", "repo_digest": f"{args.inputs.get('name')}@sha256:mock"}
         return {}

@@ -15,7 +15,9 @@ import yaml
 CONFIG_DIR: Final = "/usr/share/elasticsearch/config"
 CERTS_DIR: Final = f"{CONFIG_DIR}/certs"
 NODE_CERT: Final = f"{CERTS_DIR}/node.crt"
-NODE_KEY: Final = f"{CERTS_DIR}/node.key"
+#: Secret files live in a read-only volume of their own (components/secret_files.py).
+SECRETS_DIR: Final = f"{CONFIG_DIR}/secrets"
+NODE_KEY: Final = f"{SECRETS_DIR}/node.key"
 CA_CERT: Final = f"{CERTS_DIR}/ca.crt"
 HEAP_OPTIONS: Final = f"{CONFIG_DIR}/jvm.options.d/heap.options"
 DATA_DIR: Final = "/usr/share/elasticsearch/data"

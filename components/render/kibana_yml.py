@@ -31,7 +31,9 @@ LogLayout = Literal["json", "pattern"]
 
 CERTS_DIR: Final = "/usr/share/kibana/config/certs"
 DEFAULT_SERVER_CERTIFICATE_PATH: Final = f"{CERTS_DIR}/kibana.crt"
-DEFAULT_SERVER_KEY_PATH: Final = f"{CERTS_DIR}/kibana.key"
+#: Secret files live in a read-only volume of their own (components/secret_files.py).
+SECRETS_DIR: Final = "/usr/share/kibana/config/secrets"
+DEFAULT_SERVER_KEY_PATH: Final = f"{SECRETS_DIR}/kibana.key"
 DEFAULT_CA_PATH: Final = f"{CERTS_DIR}/ca.crt"
 #: Name of the stdout appender defined in ``logging.appenders``.
 STDOUT_APPENDER: Final = "stdout"

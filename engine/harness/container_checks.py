@@ -46,7 +46,9 @@ def check_uploads(node: Declared, report: ProbeReport) -> None:
         path = upload["file"]
         found = report.files.get(path)
         assert found is not None and found.kind == "FILE", f"{node.name}: {path} is not in the container"
-        assert (found.uid, found.gid) == (int(upload["owner"]), int(upload["group"])), (node.name, path, found.uid, found.gid)
+        # No owner named: the tar header's ids (0:0) are kept (components/containers.py upload).
+        want = (int(upload.get("owner") or 0), int(upload.get("group") or 0))
+        assert (found.uid, found.gid) == want, (node.name, path, found.uid, found.gid)
         assert found.mode == upload["permissions"].lstrip("0"), (node.name, path, found.mode)
         assert found.sha256 == sha256_text(upload["content"]), f"{node.name}: {path} content differs from the declared one"
 
@@ -54,7 +56,7 @@ def check_uploads(node: Declared, report: ProbeReport) -> None:
 def check_upload_parents(node: Declared, report: ProbeReport) -> None:
     """Directories Docker makes for uploads (absent from the image) let the files' owner through."""
     for upload in node.inputs["uploads"]:
-        uid, gid = int(upload["owner"]), int(upload["group"])
+        uid, gid = int(upload.get("owner") or 0), int(upload.get("group") or 0)
         parent = Path(upload["file"]).parent
         while str(parent) != "/":
             entry = report.files.get(str(parent))
@@ -79,3 +81,21 @@ def check_env_mounts_limits_memory(node: Declared, report: ProbeReport, real: di
         want = tuple("unlimited" if v == -1 else str(v) for v in (limit["soft"], limit["hard"]))
         assert (soft, hard) == want, (node.name, limit["name"])
     assert report.memory == str(node.inputs["memory"] * MIB), node.name
+
+
+def check_installed_secret_files(node: Declared, installer: Declared, report: ProbeReport) -> None:
+    """Each file the installer staged is in the service's read-only secrets mount, owned by the
+    uid:gid and with the mode its script names, with the staged content; the directory is the
+    image user's and closed (components/secret_files.py). ``report`` is the service's probe."""
+    [script] = installer.inputs["command"]
+    steps = [line.split() for line in script.splitlines() if line.startswith("install ")]
+    assert steps, f"{installer.name}: installs nothing"
+    staged = {u["file"]: u["content"] for u in installer.inputs["uploads"]}
+    [mount] = [m for m in node.inputs["mounts"] if m.get("readOnly")]
+    for _install, _o, uid, _g, gid, _m, mode, src, dst in steps:
+        found = report.files.get(dst)
+        assert found is not None and found.kind == "FILE", f"{node.name}: {dst} is not in the container"
+        assert (found.uid, found.gid, found.mode) == (int(uid), int(gid), mode.lstrip("0")), (node.name, dst, found)
+        assert found.sha256 == sha256_text(staged[src]), f"{node.name}: {dst} content differs from the staged one"
+    directory = report.files.get(mount["target"])
+    assert directory is not None and directory.mode == "500" and directory.uid == int(steps[0][2]), (node.name, directory)

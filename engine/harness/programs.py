@@ -174,8 +174,9 @@ def service_container_program(image: str, ulimit_spec: tuple[tuple[str, int, int
     import pulumi_docker as docker
 
     from components import containers as c
-    from components.elasticsearch_cluster import PASSWORD_FILE
+    from components.elasticsearch_cluster import NODE_KEY_NAME, PASSWORD_FILE, PASSWORD_FILE_NAME
     from components.render import elasticsearch_yml as es_yml
+    from components.secret_files import SecretFile, install_secret_files
 
     def program() -> None:
         settings, own_ca = load_settings()
@@ -196,22 +197,26 @@ def service_container_program(image: str, ulimit_spec: tuple[tuple[str, int, int
         cert = pki.certificates[node.name]
         data = docker.Volume(f"{PROBE_SERVICE}-data", name=f"{settings.cluster_name}-{PROBE_SERVICE}-data", opts=on_host)
         uploads = [
-            c.upload("elasticsearch", es_yml.HEAP_OPTIONS, es_yml.render_heap_options(node.heap_bytes), mode=c.CONFIG_MODE),
-            c.upload("elasticsearch", es_yml.CA_CERT, pki.ca_cert_pem, mode=c.CONFIG_MODE),
-            c.upload("elasticsearch", es_yml.NODE_CERT, cert.cert_pem, mode=c.CONFIG_MODE),
-            c.upload("elasticsearch", es_yml.NODE_KEY, cert.key_pem, mode=c.SECRET_MODE),
-            c.upload("elasticsearch", PASSWORD_FILE, credentials.passwords["elastic"], mode=c.SECRET_MODE),
+            c.upload(es_yml.HEAP_OPTIONS, es_yml.render_heap_options(node.heap_bytes)),
+            c.upload(es_yml.CA_CERT, pki.ca_cert_pem),
+            c.upload(es_yml.NODE_CERT, cert.cert_pem),
         ]
+        container_name = f"{settings.cluster_name}-{PROBE_SERVICE}"
+        secrets = install_secret_files(
+            f"{PROBE_SERVICE}-secret-files", placed=probe_host, product="elasticsearch", container_name=container_name,
+            files=[SecretFile(NODE_KEY_NAME, cert.key_pem), SecretFile(PASSWORD_FILE_NAME, credentials.passwords["elastic"])],
+            base_labels=labels, opts=child,
+        )
         container = c.service_container(
             PROBE_SERVICE, placed=probe_host, product="elasticsearch",
-            container_name=f"{settings.cluster_name}-{PROBE_SERVICE}", alias=PROBE_SERVICE,
+            container_name=container_name, alias=PROBE_SERVICE,
             envs=[f"ELASTIC_PASSWORD_FILE={PASSWORD_FILE}"], uploads=uploads, ports=[],
             mounts=[docker.ContainerMountArgs(type="volume", source=data.name, target=es_yml.DATA_DIR)],
             memory_bytes=node.memory_bytes, ulimit_spec=ulimit_spec or c.SERVICE_ULIMITS,
             check=c.healthcheck(["CMD", "bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{es_yml.READINESS_PORT}"], start_period="60s",
                                 interval="2s"),
             wait_timeout=120, grace_seconds=5,
-            container_labels=c.labels(labels, role=PROBE_SERVICE), opts=child,
+            container_labels=c.labels(labels, role=PROBE_SERVICE), opts=child, secrets=secrets,
         )
         pulumi.export("container", container.name)
 

@@ -32,10 +32,26 @@ _CONNECTOR_KEYS = frozenset({"connector_type_id", "connectorTypeId", "actionType
 _ENV_REF = re.compile(r"^\$\{(\w+)\}$")
 
 
+#: components/secret_files.py labels the volumes that hold a service's installed secret files.
+SECRET_FILES_ROLE = "secret-files"
+
+
+def _volume_role(volume: Resource) -> str | None:
+    labels = volume.props.get("labels")
+    if not isinstance(labels, list):
+        return None
+    return next((lbl.get("value") for lbl in labels if isinstance(lbl, dict) and lbl.get("label") == "role"), None)
+
+
 def data_volumes_protected(resources: Sequence[Resource], stack: str) -> Findings:
     """Volumes hold data: ``protect`` (and ``retain_on_delete`` where the source says) on each."""
     found = Findings()
     for volume in of_type(resources, VOLUME):
+        if _volume_role(volume) == SECRET_FILES_ROLE:
+            # Holds only what the next ``up`` installs again; left behind it would keep keys.
+            if volume.protect or volume.retain_on_delete:
+                found.violations.append(Violation("data-volumes-protected", "secret-file volume kept on destroy", volume.urn))
+            continue
         if not volume.protect:
             found.violations.append(Violation("data-volumes-protected", "volume not protected", volume.urn))
         elif volume.retain_on_delete is False:

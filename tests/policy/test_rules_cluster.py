@@ -21,6 +21,9 @@ def test_data_volumes_protected_pass_and_fail() -> None:
     # a source that does not say (pulumi-policy) is judged on protect alone
     unsaid = [dataclasses.replace(r, retain_on_delete=None) for r in resources]
     assert messages(rules.data_volumes_protected(unsaid, "prod")) == []
+    # a secret-file volume is no data: kept on destroy it would leave private keys on the host
+    kept = [dataclasses.replace(r, protect=True) if r.name == "elk-kibana-secret-files-volume" else r for r in resources]
+    assert messages(rules.data_volumes_protected(kept, "prod")) == ["secret-file volume kept on destroy"]
 
 
 def test_odd_masters_pass_and_fail() -> None:

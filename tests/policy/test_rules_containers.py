@@ -97,7 +97,7 @@ def test_no_secret_in_plain_input_pass_and_fail() -> None:
     assert messages(rules.no_secret_in_plain_input(plain_envs, "prod")) == [
         f"envs[{i}] holds a secret but is not a secret input" for i in (1, 2, 3, 4)
     ]
-    es = next(r for r in resources if r.name == "elk-es-es01")
+    es = next(r for r in resources if r.name == "elk-es-es01-secret-files")
     key = next(p for p in es.secret_paths if p.startswith("uploads["))
     plain_key = edit(resources, es.name, lambda p: None, secret_paths=es.secret_paths - {key})
     assert messages(rules.no_secret_in_plain_input(plain_key, "prod")) == [f"{key} holds a secret but is not a secret input"]

@@ -114,7 +114,7 @@ def test_no_secret_is_written_and_secret_files_say_they_are_redacted(stack: str)
     assert run.secret_values
     leaked = [(path, s[:12]) for path, text in files.items() for s in run.secret_values if s in text]
     assert leaked == []
-    key = files["files/elk-es-es01/usr/share/elasticsearch/config/certs/node.key"]
+    key = files["files/elk-es-es01-secret-files/run/elk-secret-staging/node.key"]
     assert key.startswith("[secret: redacted") and "0400" in key
     kibana_env = files["files/elk-kibana-container.env"].splitlines()
     assert f"KIBANA_SYSTEM_PASSWORD={SECRET}" in kibana_env

@@ -16,6 +16,14 @@ sha() { sha256sum | cut -d' ' -f1; }
     if [ -d "$path" ]; then kind=DIR; digest=-; else kind=FILE; digest=$(sha < "$path" 2>/dev/null || echo unreadable); fi
     echo -e "${kind}\t${path}\t$(stat -c '%u\t%g\t%a' "$path")\t${digest}"
   done
+  # Files in mounted volumes (another filesystem, so -xdev above skips them): secret files land here.
+  awk '{print $5}' /proc/self/mountinfo | grep -E '^/usr/share/' | while IFS= read -r target; do
+    find "$target" -mindepth 1 \( -type f -o -type d \) -print 2>/dev/null | LC_ALL=C sort | while IFS= read -r path; do
+      if [ -d "$path" ]; then kind=DIR; digest=-; else kind=FILE; digest=$(sha < "$path" 2>/dev/null || echo unreadable); fi
+      echo -e "${kind}\t${path}\t$(stat -c '%u\t%g\t%a' "$path")\t${digest}"
+    done
+    echo -e "DIR\t${target}\t$(stat -c '%u\t%g\t%a' "$target")\t-"
+  done
   env | LC_ALL=C sort | while IFS= read -r line; do
     echo -e "ENV\t${line%%=*}\t$(printf '%s' "$line" | sha)"
   done
