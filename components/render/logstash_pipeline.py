@@ -44,12 +44,14 @@ from components.render.yaml_text import env_reference
 
 #: Directory the component mounts the Logstash TLS material into.
 CERTS_DIR: Final = "/usr/share/logstash/config/certs"
+#: Secret files live in a read-only volume of their own (components/secret_files.py).
+SECRETS_DIR: Final = "/usr/share/logstash/config/secrets"
 #: Server certificate presented by the TCP and Beats inputs.
 DEFAULT_TLS_CERTIFICATE_PATH: Final = f"{CERTS_DIR}/logstash.crt"
 #: Private key of the inputs' certificate. The Beats input only reads unencrypted PKCS#8 PEM
 #: (https://www.elastic.co/guide/en/logstash/8.19/plugins-inputs-beats.html#plugins-inputs-beats-ssl_key);
 #: the TCP input reads PKCS#1 and PKCS#8, so one PKCS#8 file serves both.
-DEFAULT_TLS_KEY_PATH: Final = f"{CERTS_DIR}/logstash.pkcs8.key"
+DEFAULT_TLS_KEY_PATH: Final = f"{SECRETS_DIR}/logstash.pkcs8.key"
 #: CA bundle trusted for client certificates (inputs) and for Elasticsearch (output).
 DEFAULT_CA_PATH: Final = f"{CERTS_DIR}/ca.crt"
 
