@@ -120,7 +120,7 @@ def test_a_definition_with_an_unknown_key_is_refused(tmp_path: Path) -> None:
 
 def test_data_views_have_time_field_and_field_formats() -> None:
     views = so.data_views()
-    assert {v["title"] for v in views.values()} == {"mt4-logs-*", "mt4-metrics-*", "metricbeat-*"}
+    assert {v["title"] for v in views.values()} == {"mt4-logs-*", "mt4-metrics-*", "mt4-metrics-system"}
     assert all(v["timeFieldName"] == "@timestamp" for v in views.values())
     assert views["mt4-logs"]["fieldFormats"]["bid"] == {"id": "number", "params": {"pattern": "0.00000"}}
     assert views["mt4-metrics"]["fieldFormats"]["value"]["params"]["inputFormat"] == "milliseconds"

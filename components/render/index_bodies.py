@@ -184,6 +184,7 @@ def _place(root: dict[str, object], path: str, body: dict[str, object]) -> None:
 def dynamic_templates() -> list[dict[str, object]]:
     """Unknown strings -> keyword (ignore_above 1024) instead of text with a .keyword sub-field."""
     return [
+        *(dict(t) for t in mt4_fields.SHIPPER_DYNAMIC_TEMPLATES),
         {
             DYNAMIC_STRING_TEMPLATE: {
                 "match_mapping_type": "string",

@@ -104,6 +104,10 @@ class Mt4PipelineOptions:
     loggers are authenticated by network placement; ``optional``/``required`` also render
     ``ssl_certificate_authorities`` (both plugins refuse client auth without a CA)."""
 
+    beats_client_authentication: ClientAuthentication = "none"
+    """Client-certificate policy of the Beats input alone: ``required`` when every Filebeat presents
+    a certificate of the stack's CA (mutual TLS); the TCP input keeps ``client_authentication``."""
+
     tls_certificate_path: str = DEFAULT_TLS_CERTIFICATE_PATH
     """Server certificate (PEM) of both inputs, path inside the container."""
 
@@ -361,7 +365,7 @@ def _tcp_input(options: Mt4PipelineOptions) -> _Plugin:
         ("codec", codec),
     ]
     if options.tcp_tls:
-        settings += _server_tls_settings(options)
+        settings += _server_tls_settings(options, options.client_authentication)
     return _Plugin("tcp", tuple(settings))
 
 
@@ -379,20 +383,20 @@ def _beats_input(options: Mt4PipelineOptions) -> _Plugin:
         ("port", options.beats_port),
     ]
     if options.beats_tls:
-        settings += _server_tls_settings(options)
+        settings += _server_tls_settings(options, options.beats_client_authentication)
     return _Plugin("beats", tuple(settings))
 
 
-def _server_tls_settings(options: Mt4PipelineOptions) -> list[tuple[str, _Value]]:
+def _server_tls_settings(options: Mt4PipelineOptions, client_authentication: ClientAuthentication) -> list[tuple[str, _Value]]:
     """Server-side TLS options shared (same names, same meaning) by the tcp and beats inputs."""
     settings: list[tuple[str, _Value]] = [
         ("ssl_enabled", True),
         ("ssl_certificate", options.tls_certificate_path),
         ("ssl_key", options.tls_key_path),
         ("ssl_supported_protocols", ("TLSv1.2", "TLSv1.3")),
-        ("ssl_client_authentication", options.client_authentication),
+        ("ssl_client_authentication", client_authentication),
     ]
-    if options.client_authentication != "none":
+    if client_authentication != "none":
         settings.append(("ssl_certificate_authorities", (options.client_ca_path,)))
     return settings
 

@@ -92,9 +92,40 @@ PARSE_FAILURE_TAG: Final = "_mt4_parse_failure"
 DEFAULT_DATASET: Final = "generic"
 
 
+#: Fields the shippers write that must not be typed by their first value: Metricbeat's ``system``
+#: and ``docker`` modules (into ``mt4-metrics-system``; the System dashboard charts the ``docker.*``
+#: ones) and Filebeat's container parser. A percentage whose first value is ``0`` would be mapped
+#: ``long`` and every later ``0.42`` stored as ``0``. Names: Metricbeat 8.19's exported fields.
+SHIPPER_FIELDS: Final[dict[str, dict[str, object]]] = {
+    "docker.cpu.total.pct": {"type": "double"},
+    "docker.memory.usage.pct": {"type": "double"},
+    "docker.network.inbound.bytes": {"type": "long"},
+    "docker.network.outbound.bytes": {"type": "long"},
+    "docker.diskio.read.bytes": {"type": "long"},
+    "docker.diskio.write.bytes": {"type": "long"},
+    "container.name": {"type": "keyword"},
+    "container.id": {"type": "keyword"},
+    "system.cpu.total.pct": {"type": "double"},
+    "system.cpu.total.norm.pct": {"type": "double"},
+    "system.memory.used.pct": {"type": "double"},
+    "system.memory.actual.used.pct": {"type": "double"},
+    "system.load.1": {"type": "double"},
+    "system.load.5": {"type": "double"},
+    "system.load.15": {"type": "double"},
+    "system.filesystem.used.pct": {"type": "double"},
+    "metricset.name": {"type": "keyword"},
+    "event.module": {"type": "keyword"},
+    "stream": {"type": "keyword"},
+}
+#: Every other Metricbeat percentage (``*.pct``) that first arrives as a whole number is a double too.
+SHIPPER_DYNAMIC_TEMPLATES: Final[tuple[dict[str, object], ...]] = (
+    {"percentages_as_double": {"path_match": "*.pct", "match_mapping_type": "long", "mapping": {"type": "double"}}},
+)
+
+
 def all_mapped_fields() -> dict[str, dict[str, object]]:
     """Every concrete (non-alias) field path the templates map, with its mapping body."""
-    return {**EVENT_FIELDS, **PIPELINE_FIELDS}
+    return {**EVENT_FIELDS, **PIPELINE_FIELDS, **SHIPPER_FIELDS}
 
 
 #: Event types of the MT4 bridge (the seed guide's three log structures, and what the bridge of

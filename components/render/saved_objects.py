@@ -35,6 +35,8 @@ SYSTEM_VIEW: Final = "mt4-system"
 #: The data view Kibana opens by default.
 DEFAULT_VIEW: Final = LOGS_VIEW
 
+#: The data stream Metricbeat writes (components/render/metricbeat_yml.py ``INDEX``).
+SYSTEM_STREAM: Final = "mt4-metrics-system"
 #: Metricbeat's Docker module fields the System dashboard charts. They are runtime fields of the
 #: system data view (no script: read from ``_source``), so the panels stay valid -- empty, not
 #: broken -- until a Metricbeat ships documents.
@@ -67,7 +69,7 @@ def data_views() -> dict[str, dict[str, Any]]:
             "fieldFormats": {"value": _LATENCY_MS},
         },
         SYSTEM_VIEW: {
-            "title": "metricbeat-*", "name": "Containers (Metricbeat)", "timeFieldName": "@timestamp", "allowNoIndex": True,
+            "title": SYSTEM_STREAM, "name": "Containers (Metricbeat)", "timeFieldName": "@timestamp", "allowNoIndex": True,
             "runtimeFieldMap": {field: {"type": kind} for field, kind in SYSTEM_FIELDS.items()},
             "fieldFormats": {
                 "docker.cpu.total.pct": _PERCENT, "docker.memory.usage.pct": _PERCENT,

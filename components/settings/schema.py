@@ -129,7 +129,7 @@ KEYS: tuple[Key, ...] = (
         "the bridge's JSON-lines logs on each host (globs in the file name; directories mounted read-only)"),
     Key("filebeat.container_logs", "true", "also ship every container's json-file log (read-only mount)"),
     Key("filebeat.docker_data_root", "/var/lib/docker", "dockerd's `data-root` on the hosts (container logs are under `containers/`)"),
-    Key("filebeat.mutual_tls", "false", "client certificate per Filebeat; Logstash's Beats input requires one (needs `logstash.beats_tls`)"),
+    Key("filebeat.mutual_tls", "false", "a client certificate per Filebeat; the Beats input requires one (needs `logstash.beats_tls`)"),
     Key("metricbeat.enabled", "true", "run Metricbeat: host and container metrics into `mt4-metrics-system`"),
     Key("metricbeat.hosts", None, "Docker hosts that run a Metricbeat each", doc_default="the first Docker host"),
     Key("metricbeat.memory", "256m", "container memory limit of each Metricbeat"),

@@ -180,7 +180,8 @@ def test_log_object_holds_aliases_next_to_pipeline_fields():
 def test_root_parameters_disable_date_detection_and_map_unknown_strings_to_keyword():
     assert MAPPINGS["date_detection"] is False
     assert MAPPINGS["dynamic_templates"] == [
-        {"strings_as_keyword": {"match_mapping_type": "string", "mapping": {"type": "keyword", "ignore_above": 1024}}}
+        {"percentages_as_double": {"path_match": "*.pct", "match_mapping_type": "long", "mapping": {"type": "double"}}},
+        {"strings_as_keyword": {"match_mapping_type": "string", "mapping": {"type": "keyword", "ignore_above": 1024}}},
     ]
     assert set(MAPPINGS) <= set(CONTRACT["mapping"]["root_parameters"])
     for template in MAPPINGS["dynamic_templates"]:

@@ -130,11 +130,21 @@ def test_tls_options_appear_only_on_inputs_with_tls(tcp_tls: bool, beats_tls: bo
 
 @pytest.mark.parametrize("mode", ["optional", "required"])
 def test_client_certificates_need_the_client_ca_on_both_inputs(mode: str) -> None:
-    config = parsed(client_authentication=mode, client_ca_path="/usr/share/logstash/config/certs/clients-ca.crt")
+    config = parsed(client_authentication=mode, beats_client_authentication=mode,
+                    client_ca_path="/usr/share/logstash/config/certs/clients-ca.crt")
     for name in ("tcp", "beats"):
         options = only(config, name, "input").options
         assert options["ssl_client_authentication"] == mode
         assert options["ssl_certificate_authorities"] == ["/usr/share/logstash/config/certs/clients-ca.crt"]
+
+
+def test_the_beats_input_alone_can_require_client_certificates() -> None:
+    """Mutual TLS for Filebeat (filebeat.mutual_tls) leaves the TCP input's policy alone."""
+    config = parsed(beats_client_authentication="required")
+    beats, tcp = only(config, "beats", "input").options, only(config, "tcp", "input").options
+    assert beats["ssl_client_authentication"] == "required"
+    assert beats["ssl_certificate_authorities"] == [DEFAULT_CA_PATH]
+    assert tcp["ssl_client_authentication"] == "none" and "ssl_certificate_authorities" not in tcp
 
 
 def test_tcp_server_never_gets_the_client_mode_verification_option() -> None:
