@@ -35,6 +35,13 @@ LogFormat = Literal["plain", "json"]
 DEFAULT_PATH_DATA: Final = "/usr/share/logstash/data"
 #: Where the component uploads the rendered MT4 pipeline.
 DEFAULT_PIPELINE_PATH: Final = "/usr/share/logstash/pipeline/mt4.conf"
+#: Mount points of the persistent-queue and dead-letter-queue volumes (``path.queue``,
+#: ``path.dead_letter_queue``): each on a volume of its own, apart from ``path.data``, so one can be
+#: sized, backed up or inspected without the other. Logstash keeps one subdirectory per pipeline id
+#: under each (logstash.yml reference: "Each pipeline will group its PQ files in a subdirectory
+#: matching its pipeline.id").
+DEFAULT_PATH_QUEUE: Final = "/usr/share/logstash/queue"
+DEFAULT_PATH_DEAD_LETTER_QUEUE: Final = "/usr/share/logstash/dead_letter_queue"
 #: Port of the Logstash monitoring API (the container healthcheck queries it).
 API_HTTP_PORT: Final = 9600
 
@@ -82,7 +89,14 @@ class LogstashYmlOptions:
     """``dead_letter_queue.max_bytes``: disk cap of the DLQ (written only when enabled)."""
 
     path_data: str = DEFAULT_PATH_DATA
-    """``path.data``: the image's data directory; mount a volume here."""
+    """``path.data``: the image's data directory; mount a volume here (it also keeps the replay
+    input's committed DLQ position, ``plugins/inputs/dead_letter_queue``)."""
+
+    path_queue: str | None = None
+    """``path.queue`` (persisted queue only); None: Logstash's default ``<path.data>/queue``."""
+
+    path_dead_letter_queue: str | None = None
+    """``path.dead_letter_queue`` (DLQ on only); None: ``<path.data>/dead_letter_queue``."""
 
     log_level: LogLevel = "info"
     """``log.level`` of Logstash's own log."""
@@ -102,8 +116,14 @@ class LogstashYmlOptions:
             raise ValueError("pipeline_batch_delay_ms must be >= 0")
         _check_byte_size(self.queue_max_bytes, "queue_max_bytes")
         _check_byte_size(self.dead_letter_queue_max_bytes, "dead_letter_queue_max_bytes")
-        if not self.path_data.startswith("/"):
-            raise ValueError(f"path_data must be absolute: {self.path_data!r}")
+        for path, what in ((self.path_data, "path_data"), (self.path_queue, "path_queue"),
+                           (self.path_dead_letter_queue, "path_dead_letter_queue")):
+            if path is not None and not path.startswith("/"):
+                raise ValueError(f"{what} must be absolute: {path!r}")
+        if self.path_queue is not None and self.queue_type != "persisted":
+            raise ValueError("path_queue applies to a persisted queue only")
+        if self.path_dead_letter_queue is not None and not self.dead_letter_queue_enable:
+            raise ValueError("path_dead_letter_queue applies only with the dead letter queue on")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,9 +183,13 @@ def render_logstash_yml(options: LogstashYmlOptions) -> str:
     }
     if options.queue_type == "persisted":
         settings["queue.max_bytes"] = options.queue_max_bytes
+        if options.path_queue is not None:
+            settings["path.queue"] = options.path_queue
     settings["dead_letter_queue.enable"] = options.dead_letter_queue_enable
     if options.dead_letter_queue_enable:
         settings["dead_letter_queue.max_bytes"] = options.dead_letter_queue_max_bytes
+        if options.path_dead_letter_queue is not None:
+            settings["path.dead_letter_queue"] = options.path_dead_letter_queue
     settings |= {
         "config.reload.automatic": False,
         "log.level": options.log_level,
