@@ -22,6 +22,7 @@ from components.providers.kibana.connector import Connector
 from components.providers.kibana.rule import Rule
 from components.providers.kibana.watch import Watch
 from components.render import alerting_bodies as bodies
+from components.render import failure_alert
 from components.render import index_bodies
 from components.settings.model import Alerting as AlertingSettings
 
@@ -53,6 +54,7 @@ class Alerting(pulumi.ComponentResource):
     alerts_template: es.IndexTemplate
     connectors: dict[str, Connector]
     rule: Rule
+    failure_rule: Rule
     watch: Watch | None
 
     def __init__(self, name: str, args: AlertingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -112,6 +114,16 @@ class Alerting(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.kibana, *self.connectors.values()],
                                         deleted_with=args.cluster_data),
         )
+        # New rejected documents in the failure stores (components/render/failure_alert.py); the
+        # same two Basic connectors, so it waits for them like the error rule.
+        self.failure_rule = Rule(
+            f"{name}-{failure_alert.FAILURE_RULE_ID}", object_id=failure_alert.FAILURE_RULE_ID, rule_type_id=".es-query",
+            consumer="stackAlerts", display_name="MT4: new documents rejected by Elasticsearch (failure store)",
+            schedule={"interval": "1m"}, params=failure_alert.failure_rule_params(), actions=failure_alert.failure_rule_actions(),
+            tags=["mt4", "failure-store"], connection=conn, space=args.space,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.kibana, *self.connectors.values()],
+                                        deleted_with=args.cluster_data),
+        )
         self.watch = None
         if args.settings.watcher:
             self.watch = Watch(
@@ -120,4 +132,4 @@ class Alerting(pulumi.ComponentResource):
                 connection=connection(args.es_url, pulumi.Output.secret(args.password), args.ca_cert_pem),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.es_nodes), deleted_with=args.cluster_data),
             )
-        self.register_outputs({"rule": self.rule.id, "connectors": sorted(self.connectors)})
+        self.register_outputs({"rule": self.rule.id, "failure_rule": self.failure_rule.id, "connectors": sorted(self.connectors)})

@@ -24,11 +24,11 @@ def test_export_holds_the_objects_the_stack_imports_plus_the_data_views(tmp_path
     out = tmp_path / "mt4-kibana.ndjson"
     result = run_export("-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert "wrote 32 saved objects" in result.stderr
+    assert "wrote 33 saved objects" in result.stderr
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     imported = [*so.saved_searches(), *dashboards.all_dashboard_objects()]
     assert [o for o in lines if o["type"] != "index-pattern"] == json.loads(json.dumps(imported))
-    assert sorted(o["id"] for o in lines if o["type"] == "index-pattern") == ["mt4-logs", "mt4-metrics", "mt4-system"]
+    assert sorted(o["id"] for o in lines if o["type"] == "index-pattern") == ["mt4-failures", "mt4-logs", "mt4-metrics", "mt4-system"]
     assert run_export().stdout == out.read_text()
 
 
@@ -43,4 +43,4 @@ def test_the_export_imports_in_one_request_as_the_readme_shows(tmp_path: Path) -
             capture_output=True, text=True, timeout=60,
         )
     answer = json.loads(result.stdout)
-    assert answer["success"] is True and answer["successCount"] == 32, answer
+    assert answer["success"] is True and answer["successCount"] == 33, answer

@@ -42,7 +42,8 @@ def test_the_rule_waits_for_its_connectors_and_the_index_connector_for_the_templ
 
 def test_every_kibana_resource_gets_the_elastic_password_only_as_a_secret(prod: Run) -> None:
     kibana = [r for r in prod.resources if r.type.startswith("pulumi-python:dynamic/kibana:")]
-    assert len(kibana) == 3 + 1 + 29 + 2 + 1
+    # data views (with the failure stores'), default view, saved objects, connectors, rules (errors, failures)
+    assert len(kibana) == 4 + 1 + 29 + 2 + 2
     for reg in kibana:
         assert is_secret(reg.raw["connection"]) or is_secret(reg.raw["connection"]["password"]), reg.name
         assert reg.inputs["connection"]["username"] == "elastic"

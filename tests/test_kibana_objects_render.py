@@ -95,7 +95,7 @@ def test_the_four_dashboards_and_their_panels() -> None:
 def test_no_type_and_id_twice_in_the_export() -> None:
     text = so.ndjson(export_objects())
     keys = [(json.loads(line)["type"], json.loads(line)["id"]) for line in text.splitlines()]
-    assert len(keys) == len(set(keys)) == 32
+    assert len(keys) == len(set(keys)) == 33
     with pytest.raises(ValueError, match="appears twice"):
         so.ndjson([*export_objects(), export_objects()[0]])
 
@@ -120,7 +120,9 @@ def test_a_definition_with_an_unknown_key_is_refused(tmp_path: Path) -> None:
 
 def test_data_views_have_time_field_and_field_formats() -> None:
     views = so.data_views()
-    assert {v["title"] for v in views.values()} == {"mt4-logs-*", "mt4-metrics-*", "mt4-metrics-system"}
+    assert {v["title"] for v in views.values()} == {
+        "mt4-logs-*", "mt4-metrics-*", "mt4-metrics-system", "mt4-logs-*::failures,mt4-metrics-*::failures",
+    }
     assert all(v["timeFieldName"] == "@timestamp" for v in views.values())
     assert views["mt4-logs"]["fieldFormats"]["bid"] == {"id": "number", "params": {"pattern": "0.00000"}}
     assert views["mt4-metrics"]["fieldFormats"]["value"]["params"]["inputFormat"] == "milliseconds"

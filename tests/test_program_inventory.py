@@ -50,7 +50,7 @@ COMMON = {
     "tls:index/selfSignedCert:SelfSignedCert": ["elk-pki-ca"],
     # Kibana as code (issue 11): three data views, the default, 8 searches, 17 Lens panels, 4 dashboards.
     "elk:components:KibanaObjects": ["elk-kibana-objects"],
-    "pulumi-python:dynamic/kibana:DataView": [f"elk-kibana-objects-view-{v}" for v in ("mt4-logs", "mt4-metrics", "mt4-system")],
+    "pulumi-python:dynamic/kibana:DataView": [f"elk-kibana-objects-view-{v}" for v in ("mt4-logs", "mt4-metrics", "mt4-failures", "mt4-system")],
     "pulumi-python:dynamic/kibana:DefaultDataView": ["elk-kibana-objects-default-view"],
     "pulumi-python:dynamic/kibana:SavedObject": [
         f"elk-kibana-objects-{o['id']}" for o in [*saved_objects.saved_searches(), *dashboards.all_dashboard_objects()]
@@ -59,7 +59,7 @@ COMMON = {
     "elasticstack:index/indexTemplate:IndexTemplate": [
         "elk-indices-template-logs", "elk-indices-template-metrics", "elk-alerting-alerts-template"],
     "pulumi-python:dynamic/kibana:Connector": ["elk-alerting-mt4-alerts-index", "elk-alerting-mt4-alerts-server-log"],
-    "pulumi-python:dynamic/kibana:Rule": ["elk-alerting-mt4-error-rate"],
+    "pulumi-python:dynamic/kibana:Rule": ["elk-alerting-mt4-error-rate", "elk-alerting-mt4-rejected-documents"],
 }
 assert len(COMMON["pulumi-python:dynamic/kibana:SavedObject"]) == 8 + 17 + 4
 

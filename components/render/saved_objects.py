@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from components.render import mt4_fields
+from components.render import failure_alert, mt4_fields
 
 #: ``typeMigrationVersion`` per type for the pinned Kibana 8.19 (sources in the contract file).
 #: Without it Kibana runs every old migration on a modern object (PITFALLS, Kibana 8.19).
@@ -68,6 +68,8 @@ def data_views() -> dict[str, dict[str, Any]]:
             # The seed's performance events report latency in ms (``unit: ms``).
             "fieldFormats": {"value": _LATENCY_MS},
         },
+        # Rejected documents kept by the failure store (components/render/failure_alert.py).
+        failure_alert.FAILURES_VIEW: failure_alert.failures_data_view(),
         SYSTEM_VIEW: {
             "title": SYSTEM_STREAM, "name": "Containers (Metricbeat)", "timeFieldName": "@timestamp", "allowNoIndex": True,
             "runtimeFieldMap": {field: {"type": kind} for field, kind in SYSTEM_FIELDS.items()},
