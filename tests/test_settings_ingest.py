@@ -69,9 +69,9 @@ def test_an_empty_instance_list_and_an_unknown_instance_key_are_refused() -> Non
     assert len(found) == 1 and found[0].startswith("logstash.instances[0].nmae: unknown key (did you mean 'name'?)")
 
 
-def test_the_api_port_is_refused_on_an_instance() -> None:
-    assert lines("dev", {"logstash.instances": [{"beats_port": 9600}]}) == [
-        "logstash.instances[0].beats_port: 9600 is used inside the container by the Logstash API; choose another port",
+def test_the_api_port_is_refused_as_an_input_port() -> None:
+    assert lines("dev", {"logstash.beats_port": 9600}) == [
+        "logstash.beats_port: 9600 is used inside the container by the Logstash API; choose another port",
     ]
 
 
@@ -107,3 +107,25 @@ def test_a_bad_index_mode_and_a_non_boolean_failure_store_are_refused() -> None:
     assert found[0] == "index_management.index_mode: 'time_series' is not allowed; use one of: standard, logsdb"
     assert found[1].startswith("index_management.failure_store: ")
     assert len(found) == 2
+
+
+def test_instances_publish_their_own_ports_but_listen_on_the_shared_ones_which_must_differ() -> None:
+    changes = {"logstash.beats_port": 5000,
+               "logstash.instances": [{"tcp_port": 6000, "beats_port": 6044}, {"tcp_port": 6001, "beats_port": 6045}]}
+    assert lines("dev", changes) == [
+        "logstash.beats_port: 5000 is also logstash.tcp_port; both inputs listen in the same container, so give them "
+        "different ports",
+    ]
+
+
+def test_an_instance_may_publish_the_api_port_number_on_its_host() -> None:
+    """9600 is reserved inside the container only; the published host port is free to choose."""
+    assert settings_of("dev", {"logstash.instances": [{"beats_port": 9600}]}).logstash.instances[0].beats_port == 9600
+
+
+def test_the_replay_needs_a_dead_letter_queue() -> None:
+    assert lines("dev", {"logstash.dead_letter_queue": False, "logstash.dead_letter_queue_replay": True}) == [
+        "logstash.dead_letter_queue_replay: replays the dead letter queue, but dead_letter_queue is false, so there is none; "
+        "remove it",
+    ]
+    assert settings_of("dev", {"logstash.dead_letter_queue_replay": True}).logstash.dead_letter_queue_replay

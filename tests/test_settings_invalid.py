@@ -222,8 +222,8 @@ BAD = [
         f"Pulumi.prod.yaml: logstash.instances[0].beats_port: port 5000 on Docker host 'elk2' is already published by "
         f"logstash.instances[0].tcp_port; {PORT_UNIQUE}"),
     Bad("a logstash input on the API port 9600 is refused", "prod",
-        {"logstash.instances[0].beats_port": 9600},
-        "Pulumi.prod.yaml: logstash.instances[0].beats_port: 9600 is used inside the container by the Logstash API; choose another "
+        {"logstash.beats_port": 9600},
+        "Pulumi.prod.yaml: logstash.beats_port: 9600 is used inside the container by the Logstash API; choose another "
         "port"),
     # --- network ---------------------------------------------------------------------------------
     Bad("a host name as bind_address is refused", "dev",

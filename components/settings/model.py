@@ -161,6 +161,8 @@ class Logstash:
     any other type goes to ``mt4-logs-other``, so free-form types cannot create unbounded streams."""
     accept_losing_queued_events: bool
     """The explicit opt-in a protected stack needs to run a memory queue."""
+    dead_letter_queue_replay: bool = False
+    """Run the replay pipeline (``mt4_dlq_replay``) that re-sends the MT4 pipeline's DLQ once."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -260,7 +260,18 @@ def _logstash(s: Section, first_host: str) -> Logstash:
         sensitive_keys=s.str_list("sensitive_keys", d.SENSITIVE_KEYS),
         event_types=_event_types(s),
         accept_losing_queued_events=accept_loss,
+        dead_letter_queue_replay=_dlq_replay(s, dead_letter_queue),
     )
+
+
+DLQ_REPLAY_WITHOUT_DLQ = "replays the dead letter queue, but dead_letter_queue is false, so there is none; remove it"
+
+
+def _dlq_replay(s: Section, dead_letter_queue: bool) -> bool:
+    replay = s.bool("dead_letter_queue_replay", False)
+    if replay and not dead_letter_queue:
+        s.error("dead_letter_queue_replay", DLQ_REPLAY_WITHOUT_DLQ)
+    return replay
 
 
 #: The first instance keeps the name of the single Logstash of earlier versions, so its

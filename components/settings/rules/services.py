@@ -20,6 +20,7 @@ DLQ_OFF_LOSES_EVENTS = (
     "its data (volume_policy: retain). Keep dead_letter_queue: true, or set logstash.accept_losing_queued_events: "
     "true to accept that loss explicitly"
 )
+INPUT_PORTS_EQUAL = "{port} is also logstash.tcp_port; both inputs listen in the same container, so give them different ports"
 INSTANCE_NAME_TWICE = "{name!r} names two Logstash instances; give each its own name"
 INSTANCE_NAME_TAKEN = "{name!r} is already the name of {what}; containers are named <cluster_name>-<name>, so pick another"
 MEMORY_QUEUE_LOSES_EVENTS = (
@@ -71,15 +72,19 @@ def logstash_instance_names_unique(s: StackSettings, p: Problems) -> None:
         seen.add(ls.name)
 
 
-@rule("logstash.instances[*].tcp_port", "logstash.instances[*].beats_port")
+@rule("logstash.tcp_port", "logstash.beats_port")
 def logstash_ports_not_reserved(s: StackSettings, p: Problems) -> None:
-    """The inputs listen on these ports inside the container (tcp == beats is caught by
-    ``published_ports_unique``, since both are published)."""
+    """Every instance's inputs listen on ``logstash.tcp_port``/``beats_port`` inside its container
+    (one pipeline file for all; ``instances[].*_port`` only choose the published host port), so
+    those two must differ and stay off the API's port."""
     reserved = {9600: "the Logstash API"}
-    for i, ls in enumerate(s.logstash.instances):
-        for what, port in (("tcp_port", ls.tcp_port), ("beats_port", ls.beats_port)):
-            if port in reserved:
-                p.error(placement.logstash_key(s, i, what), PORT_RESERVED.format(port=port, user=reserved[port]))
+    for key, port in (("logstash.tcp_port", s.logstash.tcp_port), ("logstash.beats_port", s.logstash.beats_port)):
+        if port in reserved:
+            p.error(key, PORT_RESERVED.format(port=port, user=reserved[port]))
+    # An instance publishing both inherited ports already collides on its host (published_ports_unique).
+    inherits_both = any(not {"tcp_port", "beats_port"} & i.given for i in s.logstash.instances)
+    if s.logstash.tcp_port == s.logstash.beats_port and not inherits_both:
+        p.error("logstash.beats_port", INPUT_PORTS_EQUAL.format(port=s.logstash.tcp_port))
 
 
 @rule("logstash.sensitive_keys")
