@@ -2,11 +2,14 @@
 
 Volumes are resources of their own whose inputs depend only on names, so a new version, heap,
 certificate or config replaces containers and never touches data (DESIGN.md "Data is sacred").
+Across Docker hosts each node runs through its host's provider, publishes transport on the
+host's address and is told how to be reached (``components/topology.py``); every host that runs
+a node gets the backup volume, backed by the one NFS export of ``snapshots.nfs``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -18,7 +21,8 @@ from components.pki import IssuedCertificate
 from components.providers.cluster_health import ClusterHealthGate
 from components.render import elasticsearch_yml as es_yml
 from components.secret_files import SecretFile, install_secret_files, secret_path
-from components.settings.model import Elasticsearch, ElasticsearchNode
+from components.settings.model import Elasticsearch, ElasticsearchNode, Nfs
+from components.topology import NodeNetwork
 
 #: The image's user (USER 1000:0): owns the secret files and, after the one-shot chown, the backup volume.
 ES_USER = c.IMAGE_USERS["elasticsearch"]
@@ -41,8 +45,12 @@ class ElasticsearchClusterArgs:
     repo_path: str
     """Where the backup volume is mounted; also path.repo and the fs repository's location."""
     bind_address: str
-    public_host: str
-    """Host in the published endpoint URLs, URL-ready (an IPv6 literal in brackets)."""
+    endpoints: tuple[str, ...]
+    """HTTPS URLs of the published nodes as the program reaches them (``topology.endpoints``)."""
+    node_networks: Mapping[str, NodeNetwork]
+    """Per node name: seed hosts and publish settings (``topology.node_network``)."""
+    backup_nfs: Nfs | None
+    """The NFS export behind every host's backup volume; None: a plain local volume (one host)."""
     protect_volumes: bool
     hosts: DockerHosts
     certificates: dict[str, IssuedCertificate]
@@ -58,17 +66,32 @@ def node_config(args: ElasticsearchClusterArgs, node: ElasticsearchNode) -> es_y
     """Pure: the render inputs of one node."""
     s = args.settings
     masters = tuple(m.name for m in s.masters)
+    net = args.node_networks[node.name]
     return es_yml.NodeConfig(
         cluster_name=args.cluster_name,
         node_name=node.name,
         roles=node.roles,
-        seed_hosts=tuple(f"{m}:{es_yml.TRANSPORT_PORT}" for m in masters if m != node.name) if not s.single_node else (),
+        seed_hosts=net.seed_hosts,
         initial_master_nodes=masters if (args.bootstrap and not s.single_node) else (),
         single_node=s.single_node,
         repo_path=args.repo_path,
         allow_mmap=s.allow_mmap,
         license=args.license,
+        publish_host=net.publish_host,
+        transport_publish_port=net.transport_publish_port,
+        http_publish_port=net.http_publish_port,
     )
+
+
+def _backup_permissions_script(args: ElasticsearchClusterArgs) -> str:
+    """A local volume is new and root-owned: give it to the Elasticsearch user. An NFS export is
+    one directory for every host; with the usual root_squash root cannot chown it (the README has
+    the operator give it to uid 1000 on the server), so it is changed only when not yet right."""
+    owner = f"{ES_USER.uid}:{ES_USER.gid}"
+    fix = f"chown {owner} {args.repo_path} && chmod 2770 {args.repo_path}"
+    if args.backup_nfs is None:
+        return fix
+    return f'[ "$(stat -c %u:%g {args.repo_path})" = "{owner}" ] || {{ {fix}; }}'
 
 
 def rolls_one_at_a_time(args: ElasticsearchClusterArgs) -> bool:
@@ -80,6 +103,9 @@ class ElasticsearchCluster(pulumi.ComponentResource):
     containers: list[docker.Container]
     data_volumes: list[docker.Volume]
     backup_volume: docker.Volume
+    """The first node's host's backup volume (the one a one-host stack has)."""
+    backup_volumes: dict[str, docker.Volume]
+    """Per Docker host that runs a node: its backup volume (the same NFS export across hosts)."""
     health_gates: list[ClusterHealthGate]
     """After bootstrap: one per node but the last; the next node waits for it (cluster green)."""
     endpoints: list[str]
@@ -87,16 +113,26 @@ class ElasticsearchCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ElasticsearchClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("elk:components:ElasticsearchCluster", name, None, opts)
-        first_host = args.hosts.host(args.settings.nodes[0].host)
-        self.backup_volume = self._volume(f"{name}-backup", f"{args.cluster_name}-backup", first_host, args)
+        first = args.settings.nodes[0].host
+        first_host = args.hosts.host(first)
+        hosts = list(dict.fromkeys(n.host for n in args.settings.nodes))
+        # The first host's volume keeps the one-host resource name, so a one-host stack's backup
+        # volume is never replaced by this change; other hosts' are named after their host.
+        self.backup_volumes = {
+            host: self._volume(f"{name}-backup" if host == first else f"{name}-{host}-backup", f"{args.cluster_name}-backup",
+                               args.hosts.host(host), args, nfs=args.backup_nfs)
+            for host in hosts
+        }
+        self.backup_volume = self.backup_volumes[first]
         backup_ready = self._backup_permissions(name, args, first_host)
-        self.endpoints = [f"https://{args.public_host}:{n.http_port}" for n in args.settings.nodes if n.http_port]
+        self.endpoints = list(args.endpoints)
         self.data_volumes, self.containers, self.health_gates = [], [], []
         previous: pulumi.Resource | None = None
         for i, node in enumerate(args.settings.nodes):
             placed = args.hosts.host(node.host)
             volume = self._volume(f"{name}-{node.name}-data", f"{args.cluster_name}-{node.name}-data", placed, args)
-            after: list[pulumi.Resource] = [backup_ready, *args.host_checks] + ([previous] if previous is not None else [])
+            after: list[pulumi.Resource] = [backup_ready, self.backup_volumes[node.host], *args.host_checks]
+            after += [previous] if previous is not None else []
             container = self._node(name, node, volume, after, args)
             self.data_volumes.append(volume)
             self.containers.append(container)
@@ -108,6 +144,7 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             "containers": self.containers,
             "data_volumes": self.data_volumes,
             "backup_volume": self.backup_volume,
+            "backup_volumes": self.backup_volumes,
             "health_gates": self.health_gates,
             "endpoints": self.endpoints,
         })
@@ -124,10 +161,16 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[container]),
         )
 
-    def _volume(self, resource: str, volume_name: str, placed: PlacedHost, args: ElasticsearchClusterArgs) -> docker.Volume:
+    def _volume(
+        self, resource: str, volume_name: str, placed: PlacedHost, args: ElasticsearchClusterArgs, nfs: Nfs | None = None
+    ) -> docker.Volume:
+        """``nfs``: Docker's ``local`` driver mounts the export (type nfs, o addr=...,rw, device
+        :<export>: the options moby's local driver takes, volume/local/local_unix.go)."""
         return docker.Volume(
             resource,
             name=volume_name,
+            driver="local" if nfs else None,
+            driver_opts=nfs.driver_opts if nfs else None,
             labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted(args.labels.items())],
             opts=pulumi.ResourceOptions(
                 parent=self,
@@ -145,7 +188,7 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             placed=placed,
             product="elasticsearch",
             container_name=f"{args.cluster_name}-backup-permissions",
-            script=f"chown {ES_USER.uid}:{ES_USER.gid} {args.repo_path} && chmod 2770 {args.repo_path}",
+            script=_backup_permissions_script(args),
             mounts=[docker.ContainerMountArgs(type="volume", source=self.backup_volume.name, target=args.repo_path)],
             container_labels=c.labels(args.labels, role="backup-permissions"),
             # A failed chown shows in the snapshot repository's verify, which needs the write.
@@ -184,6 +227,9 @@ class ElasticsearchCluster(pulumi.ComponentResource):
         ports = []
         if node.http_port:
             ports.append(docker.ContainerPortArgs(internal=es_yml.HTTP_PORT, external=node.http_port, ip=args.bind_address))
+        if node.transport_port:
+            # Across hosts: the other nodes dial <host address>:<transport_port> (network.publish_host).
+            ports.append(docker.ContainerPortArgs(internal=es_yml.TRANSPORT_PORT, external=node.transport_port, ip=args.bind_address))
         return c.service_container(
             f"{name}-{node.name}",
             placed=placed,
@@ -194,7 +240,7 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             uploads=uploads,
             mounts=[
                 docker.ContainerMountArgs(type="volume", source=volume.name, target=es_yml.DATA_DIR),
-                docker.ContainerMountArgs(type="volume", source=self.backup_volume.name, target=args.repo_path),
+                docker.ContainerMountArgs(type="volume", source=self.backup_volumes[node.host].name, target=args.repo_path),
             ],
             ports=ports,
             memory_bytes=node.memory_bytes,

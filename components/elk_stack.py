@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from components import topology
 from components.access import Access, AccessArgs
 from components.alerting import Alerting, AlertingArgs
 from components.credentials import Credentials
@@ -16,7 +17,6 @@ from components.kibana import Kibana, KibanaArgs
 from components.kibana_objects import KibanaObjects, KibanaObjectsArgs
 from components.logstash import WRITER_USER, Logstash, LogstashArgs
 from components.pki import Pki, PkiArgs
-from components.render.elasticsearch_yml import HTTP_PORT
 from components.settings.load import OwnCa
 from components.settings.model import StackSettings
 
@@ -24,10 +24,6 @@ from components.settings.model import StackSettings
 def stack_labels(settings: StackSettings) -> dict[str, str]:
     """Labels on every Docker object, so ``docker ps --filter label=...`` finds the stack."""
     return {"elk-stack.cluster": settings.cluster_name, "elk-stack.managed-by": "pulumi"}
-
-
-def public_url(settings: StackSettings, port: int, tls: bool) -> str:
-    return f"{'https' if tls else 'http'}://{settings.network.url_host}:{port}"
 
 
 def endpoint(settings: StackSettings, port: int, tls: bool) -> dict[str, object]:
@@ -87,7 +83,9 @@ class ElkStack(pulumi.ComponentResource):
             license=settings.license,
             repo_path=settings.snapshots.location,
             bind_address=settings.network.bind_address,
-            public_host=settings.network.url_host,
+            endpoints=topology.endpoints(settings),
+            node_networks={n.name: topology.node_network(settings, n) for n in settings.elasticsearch.nodes},
+            backup_nfs=settings.snapshots.nfs,
             protect_volumes=settings.protect_volumes,
             hosts=self.docker_hosts,
             certificates=self.pki.certificates,
@@ -111,13 +109,14 @@ class ElkStack(pulumi.ComponentResource):
             depends_on=self.elasticsearch.containers,
             cluster_data=self.elasticsearch.data_volumes[0],
         ), opts=child)
-        internal_es = tuple(f"https://{n.name}:{HTTP_PORT}" for n in settings.elasticsearch.nodes)
+        # One pipeline for every Logstash instance: URLs that work from each instance's host.
+        logstash_es = topology.elasticsearch_urls_from_every_host(settings)
         self.logstash = Logstash(f"{name}-logstash", LogstashArgs(
             settings=settings.logstash,
             cluster_name=settings.cluster_name,
             bind_address=settings.network.bind_address,
             protect_volumes=settings.protect_volumes,
-            elasticsearch_hosts=internal_es,
+            elasticsearch_hosts=logstash_es,
             hosts=self.docker_hosts,
             certificate=self.pki.certificates["logstash"],
             ca_cert_pem=self.pki.ca_cert_pem,
@@ -125,13 +124,13 @@ class ElkStack(pulumi.ComponentResource):
             depends_on=[self.access.users[WRITER_USER], *self.index_management.index_templates.values()],
             labels=labels,
         ), opts=child)
-        kibana_url = public_url(settings, settings.kibana.port, settings.kibana.tls)
+        kibana_url = topology.public_url(settings, settings.kibana.host, settings.kibana.port, settings.kibana.tls)
         self.kibana = Kibana(f"{name}-kibana", KibanaArgs(
             settings=settings.kibana,
             cluster_name=settings.cluster_name,
             bind_address=settings.network.bind_address,
             public_url=kibana_url,
-            elasticsearch_hosts=internal_es,
+            elasticsearch_hosts=topology.elasticsearch_urls(settings, settings.kibana.host),
             hosts=self.docker_hosts,
             certificate=self.pki.certificates["kibana"],
             ca_cert_pem=self.pki.ca_cert_pem,

@@ -47,14 +47,27 @@ def elasticsearch_urls(s: StackSettings, from_host: str) -> tuple[str, ...]:
     every node it can reach, nodes on its own host first (no hop over the host network). Dedicated
     master nodes are left out when other nodes exist: client traffic on the elected master slows
     the cluster's coordination (Elastic: keep requests away from dedicated master nodes)."""
-    serving = [n for n in s.elasticsearch.nodes if not _master_only(n)] or list(s.elasticsearch.nodes)
-    nodes = sorted(serving, key=lambda n: n.host != from_host)
+    nodes = sorted(_serving(s), key=lambda n: n.host != from_host)
     out = []
     for node in nodes:
         target = reach(s, from_host, node.host, node.name, HTTP_PORT, node.http_port)
         if target is not None:
             out.append(f"https://{target}")
     return tuple(out)
+
+
+def elasticsearch_urls_from_every_host(s: StackSettings) -> tuple[str, ...]:
+    """One URL list that works wherever the caller runs (one pipeline rendered for Logstash
+    instances on several hosts): names on one host, published addresses across hosts."""
+    if not s.several_hosts:
+        return elasticsearch_urls(s, s.docker_hosts[0].name)
+    return tuple(
+        f"https://{url_host(address_of(s, n.host))}:{n.http_port}" for n in _serving(s) if n.http_port
+    )
+
+
+def _serving(s: StackSettings) -> list[ElasticsearchNode]:
+    return [n for n in s.elasticsearch.nodes if not _master_only(n)] or list(s.elasticsearch.nodes)
 
 
 def _master_only(node: ElasticsearchNode) -> bool:

@@ -20,6 +20,7 @@ from components.host_preflight import MIN_MAX_MAP_COUNT, PROBE_MEMORY_BYTES, PRO
 from components.preview.mock_run import MOCK_PROBE_REPORT
 from components.settings.model import DockerHost, StackSettings
 from components.settings.parse import parse_settings
+from components.settings.placement import memory_limits
 from components.settings.problems import Problems
 from tests.conftest import cached_run
 from tests.program import Registration, Run, run_program
@@ -55,7 +56,9 @@ def test_dev_without_mmap_does_not_ask_for_the_sysctl() -> None:
     [local] = host_needs(settings_of("dev"))
     assert local.min_max_map_count == 0
     assert local.memlock == "unlimited", "the dev node runs with the same memlock ulimit"
-    assert sum(size for _, size in local.memory_limits) == 4 * GIB + PROBE_MEMORY_BYTES
+    placed = [(name, size) for host, name, size in memory_limits(settings_of("dev")) if host == "local"]
+    assert local.memory_limits == (*placed, ("preflight probe", PROBE_MEMORY_BYTES))
+    assert sum(size for name, size in placed if name in ("es01", "kibana", "logstash")) == 4 * GIB
 
 
 def test_dev_with_mmap_on_asks_for_the_sysctl() -> None:

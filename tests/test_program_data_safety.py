@@ -18,7 +18,7 @@ CHANGES = {
     "a bigger heap": {"elasticsearch": {
         "allow_mmap": True,
         "nodes": [
-            {"name": f"es0{i}", "roles": ["master", "data", "ingest"], "heap": "3g", "memory": "8g", "http_port": 9199 + i}
+            {"name": f"es0{i}", "host": f"elk{i}", "roles": ["master", "data", "ingest"], "heap": "3g", "memory": "8g", "http_port": 9200}
             for i in (1, 2, 3)
         ],
     }},

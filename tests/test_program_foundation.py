@@ -121,7 +121,7 @@ def test_node_container_limits_and_logging(prod: Run) -> None:
     assert n.inputs["logOpts"] == {"max-size": "50m", "max-file": "5"}
     heap = upload(n, "/usr/share/elasticsearch/config/jvm.options.d/heap.options")["content"]
     assert heap.split() == ["-Xms4096m", "-Xmx4096m"]
-    assert [(p["internal"], p["external"], p["ip"]) for p in n.inputs["ports"]] == [(9200, 9200, "0.0.0.0")]
+    assert [(p["internal"], p["external"], p["ip"]) for p in n.inputs["ports"]] == [(9200, 9200, "0.0.0.0"), (9300, 9300, "0.0.0.0")]
 
 
 def test_dev_ports_bind_to_loopback_only(dev: Run) -> None:
@@ -158,7 +158,12 @@ def test_backup_volume_is_made_writable_for_elasticsearch_before_nodes_start(pro
     init = prod.named("elk-es-backup-permissions")
     assert init.inputs["user"] == "0:0" and init.inputs["mustRun"] is False and init.inputs["attach"] is True
     assert init.delete_before_replace, "fixed container name: a new image must remove the old one first"
-    assert init.inputs["command"] == ["chown 1000:0 /backup/elasticsearch && chmod 2770 /backup/elasticsearch"]
+    # prod's backup volume is an NFS export: owned on the server already, changed only when not right
+    assert init.inputs["command"] == [
+        '[ "$(stat -c %u:%g /backup/elasticsearch)" = "1000:0" ] || { chown 1000:0 /backup/elasticsearch && chmod 2770 '
+        '/backup/elasticsearch; }']
+    dev_init = cached_run("dev").named("elk-es-backup-permissions")
+    assert dev_init.inputs["command"] == ["chown 1000:0 /backup/elasticsearch && chmod 2770 /backup/elasticsearch"]
     for n in es_nodes(prod):
         assert init.urn in n.dependencies
 
@@ -166,7 +171,7 @@ def test_backup_volume_is_made_writable_for_elasticsearch_before_nodes_start(pro
 def test_certificates_name_every_way_in(prod: Run) -> None:
     csr = prod.named("elk-pki-es02-csr")
     assert set(csr.inputs["dnsNames"]) == {"es02", "mt4-prod-es02", "localhost", "elk.mt4.internal"}
-    assert set(csr.inputs["ipAddresses"]) == {"127.0.0.1", "::1"}
+    assert set(csr.inputs["ipAddresses"]) == {"127.0.0.1", "::1", "10.0.1.12"}, "the address of its Docker host, elk2"
     cert = prod.named("elk-pki-es02-cert")
     assert cert.inputs["earlyRenewalHours"] == 720 and cert.inputs["validityPeriodHours"] == 8760
 
@@ -181,9 +186,11 @@ def test_an_ip_public_host_and_ip_extra_sans_go_into_the_ip_sans(public_host: st
         assert public_host not in csr.inputs["dnsNames"] and "192.0.2.9" not in csr.inputs["dnsNames"], name
         assert {public_host, "192.0.2.9"} <= set(csr.inputs["ipAddresses"]), name
         assert "lb.mt4.internal" in csr.inputs["dnsNames"], name
+    # On one host public_host is the way in: it is in the URLs (across hosts the hosts' addresses are).
+    one_host = run_program("dev", overrides={"network": {**network, "bind_address": "127.0.0.1"}})
     url_host = f"[{public_host}]" if ":" in public_host else public_host
-    outputs = json.dumps(run.stack_outputs_raw)
-    assert f"https://{url_host}:9200" in outputs and f"https://{url_host}:5601" in outputs
+    outputs = json.dumps(one_host.stack_outputs_raw)
+    assert f"https://{url_host}:9200" in outputs and f"http://{url_host}:5601" in outputs
 
 
 def test_access_resources_use_the_explicit_provider_and_wait_for_nodes(prod: Run) -> None:
@@ -202,7 +209,7 @@ def test_provider_points_at_published_https_endpoints_with_the_ca(prod: Run) -> 
     inputs = prod.of_type(ES_PROVIDER)[0].inputs
     es = inputs["elasticsearch"]
     es = json.loads(es) if isinstance(es, str) else es
-    assert es["endpoints"] == ["https://elk.mt4.internal:9200", "https://elk.mt4.internal:9201", "https://elk.mt4.internal:9202"]
+    assert es["endpoints"] == ["https://10.0.1.11:9200", "https://10.0.1.12:9200", "https://10.0.1.13:9200"], "each host's address"
     assert es["username"] == "elastic"
     assert es["caData"].startswith("-----BEGIN CERTIFICATE-----")
     assert is_secret(prod.of_type(ES_PROVIDER)[0].raw["elasticsearch"]), "provider config carries the password: must be secret"
@@ -222,7 +229,7 @@ def test_system_users_get_generated_passwords(prod: Run) -> None:
 
 def test_outputs_name_every_user_and_keep_the_password_secret(prod: Run) -> None:
     out = prod.stack_outputs_raw
-    assert out["elasticsearch_url"] == "https://elk.mt4.internal:9200"
+    assert out["elasticsearch_url"] == "https://10.0.1.11:9200"
     assert SECRET_SIG in out["elastic_password"]
     assert "elastic" in out["users"] and "mt4_analyst" in out["users"] and "mt4_logstash_writer" in out["users"]
 
@@ -245,12 +252,13 @@ def test_preview_with_unknown_outputs_succeeds_for_both_stacks() -> None:
         assert len(run.resources) == len(cached_run(stack).resources)
 
 
-def test_every_docker_resource_uses_the_host_provider_and_containers_replace_delete_first(prod: Run) -> None:
-    [provider] = prod.of_type("pulumi:providers:docker")
+def test_every_docker_resource_uses_a_host_provider_and_containers_replace_delete_first(prod: Run) -> None:
+    providers = [p.urn for p in prod.of_type("pulumi:providers:docker")]
+    assert len(providers) == 3, "one per Docker host"
     docker_resources = [r for r in prod.resources if r.type.startswith("docker:index/")]
     assert len(docker_resources) >= 13
     for r in docker_resources:
-        assert r.provider.startswith(provider.urn + "::"), r.urn
+        assert any(r.provider.startswith(p + "::") for p in providers), r.urn
     for r in prod.of_type(CONTAINER):
         assert r.delete_before_replace, r.urn
         if not r.inputs.get("attach"):  # one-shot root containers run to their exit instead

@@ -20,16 +20,12 @@ COMMON = {
     "elk:components:Pki": ["elk-pki"],
     "elk:components:DockerHosts": ["elk-docker"],
     "elk:components:HostPreflight": ["elk-preflight"],
-    "pulumi-python:dynamic/docker:HostPreflightCheck": ["elk-preflight-local"],
     "elk:components:ElasticsearchCluster": ["elk-es"],
     "elk:components:Access": ["elk-access"],
     "elk:components:IndexManagement": ["elk-indices"],
     "elk:components:Logstash": ["elk-logstash"],
     "elk:components:Kibana": ["elk-kibana"],
-    "pulumi:providers:docker": ["elk-docker-local"],
     "pulumi:providers:elasticstack": ["elk-access-provider"],
-    "docker:index/network:Network": ["elk-docker-local-network"],
-    "docker:index/remoteImage:RemoteImage": [f"elk-docker-local-{p}-image" for p in ("elasticsearch", "kibana", "logstash")],
     "random:index/randomPassword:RandomPassword": [
         f"elk-credentials-{n}" for n in (
             "elastic", "kibana-system", "logstash-system", "beats-system", "remote-monitoring-user",
@@ -64,7 +60,19 @@ COMMON = {
 assert len(COMMON["pulumi-python:dynamic/kibana:SavedObject"]) == 8 + 17 + 4
 
 
-def per_node(nodes: list[str], gates: list[str], kibana_tls: bool) -> dict[str, list[str]]:
+def per_host(hosts: list[str]) -> dict[str, list[str]]:
+    """One provider, network, set of images, preflight probe and check per Docker host; every host
+    that runs a node has the backup volume (the first host's keeps the one-host name)."""
+    return {
+        "pulumi:providers:docker": [f"elk-docker-{h}" for h in hosts],
+        "docker:index/network:Network": [f"elk-docker-{h}-network" for h in hosts],
+        "docker:index/remoteImage:RemoteImage": [
+            f"elk-docker-{h}-{p}-image" for h in hosts for p in ("elasticsearch", "kibana", "logstash")],
+        "pulumi-python:dynamic/docker:HostPreflightCheck": [f"elk-preflight-{h}" for h in hosts],
+    }
+
+
+def per_node(nodes: list[str], gates: list[str], kibana_tls: bool, hosts: list[str]) -> dict[str, list[str]]:
     identities = [*nodes, "kibana", "logstash"]
     # components/secret_files.py: a volume and a one-shot installer per service holding a key.
     with_secrets = [*(f"elk-es-{n}" for n in nodes), "elk-logstash", *(["elk-kibana"] if kibana_tls else [])]
@@ -73,10 +81,11 @@ def per_node(nodes: list[str], gates: list[str], kibana_tls: bool) -> dict[str, 
         "tls:index/certRequest:CertRequest": [f"elk-pki-{i}-csr" for i in identities],
         "tls:index/locallySignedCert:LocallySignedCert": [f"elk-pki-{i}-cert" for i in identities],
         "docker:index/volume:Volume": [
-            "elk-es-backup", "elk-logstash-data", *(f"elk-es-{n}-data" for n in nodes), *(f"{s}-secret-files-volume" for s in with_secrets),
+            "elk-es-backup", *(f"elk-es-{h}-backup" for h in hosts[1:]),
+            "elk-logstash-data", *(f"elk-es-{n}-data" for n in nodes), *(f"{s}-secret-files-volume" for s in with_secrets),
         ],
         "docker:index/container:Container": [
-            "elk-es-backup-permissions", "elk-kibana-container", "elk-logstash-container", "elk-preflight-local-probe",
+            "elk-es-backup-permissions", "elk-kibana-container", "elk-logstash-container", *(f"elk-preflight-{h}-probe" for h in hosts),
             *(f"elk-es-{n}" for n in nodes), *(f"{s}-secret-files" for s in with_secrets),
         ],
         "pulumi-python:dynamic/elasticsearch:ClusterHealthGate": [f"elk-es-{g}-health" for g in gates],
@@ -87,8 +96,8 @@ def inventory(run_resources: list) -> Counter:
     return Counter((r.type, r.name) for r in run_resources)
 
 
-def expected(nodes: list[str], gates: list[str], kibana_tls: bool) -> Counter:
-    merged = {**COMMON, **per_node(nodes, gates, kibana_tls)}
+def expected(nodes: list[str], gates: list[str], kibana_tls: bool, hosts: list[str]) -> Counter:
+    merged = {**COMMON, **per_host(hosts), **per_node(nodes, gates, kibana_tls, hosts)}
     return Counter((t, n) for t, names in merged.items() for n in names)
 
 
@@ -103,4 +112,5 @@ def expected(nodes: list[str], gates: list[str], kibana_tls: bool) -> Counter:
 )
 def test_each_stack_declares_exactly_its_inventory(stack: str, overrides: dict | None, nodes: list[str], gates: list[str]) -> None:
     run = run_program(stack, overrides=overrides) if overrides else cached_run(stack)
-    assert inventory(run.resources) == expected(nodes, gates, kibana_tls=stack == "prod")
+    hosts = ["elk1", "elk2", "elk3"] if stack == "prod" else ["local"]
+    assert inventory(run.resources) == expected(nodes, gates, kibana_tls=stack == "prod", hosts=hosts)

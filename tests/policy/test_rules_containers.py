@@ -11,13 +11,13 @@ ES = "elasticsearch.yml"
 
 def test_pinned_images_pass_and_fail() -> None:
     assert messages(rules.pinned_image_versions(stack("prod"), "prod")) == []
-    latest = edit(stack("prod"), "elk-docker-local-kibana-image", lambda p: p.update(name="docker.elastic.co/kibana/kibana:latest"))
+    latest = edit(stack("prod"), "elk-docker-elk1-kibana-image", lambda p: p.update(name="docker.elastic.co/kibana/kibana:latest"))
     assert messages(rules.pinned_image_versions(latest, "prod")) == (
         ["image 'docker.elastic.co/kibana/kibana:latest' is not pinned to an exact version"]
     )
-    mixed = edit(stack("prod"), "elk-docker-local-kibana-image", lambda p: p.update(name="docker.elastic.co/kibana/kibana:8.19.24"))
+    mixed = edit(stack("prod"), "elk-docker-elk1-kibana-image", lambda p: p.update(name="docker.elastic.co/kibana/kibana:8.19.24"))
     assert "Elastic images run different versions" in messages(rules.pinned_image_versions(mixed, "prod"))[0]
-    unknown = edit(stack("prod"), "elk-docker-local-kibana-image", lambda p: p.update(name=UNKNOWN))
+    unknown = edit(stack("prod"), "elk-docker-elk1-kibana-image", lambda p: p.update(name=UNKNOWN))
     found = rules.pinned_image_versions(unknown, "prod")
     assert found.violations == [] and len(found.skipped) == 1
 

@@ -101,7 +101,7 @@ def test_the_tree_shows_type_parent_options_dependencies_and_settings(stack: str
     assert lines.index("  elk-es  [elk:components:ElasticsearchCluster]") < node  # under its parent, one level deeper
     block = lines[node + 1: node + 40]
     assert any(line.startswith("        depends on: ") and "elk-es-backup-permissions" in line for line in block)
-    assert "        provider: elk-docker-local" in block
+    assert "        provider: elk-docker-" + ("local" if stack == "dev" else "elk1") in block
     assert "        memory: " + ("2048" if stack == "dev" else "8192") in block
     volume = next(line for line in lines if line.strip().startswith("elk-es-es01-data  [docker:index/volume:Volume]"))
     assert volume.endswith("{protect, retain_on_delete}") == (stack == "prod")
