@@ -123,7 +123,7 @@ def test_the_probe_runs_from_the_pulled_image_with_the_nodes_ulimits_on_that_hos
 
 def test_every_node_waits_for_every_hosts_check_which_waits_for_its_probe(prod: Run) -> None:
     checks = prod.of_type(CHECK)
-    assert [c.name for c in checks] == ["elk-preflight-elk1", "elk-preflight-elk2", "elk-preflight-elk3"]
+    assert sorted(c.name for c in checks) == ["elk-preflight-elk1", "elk-preflight-elk2", "elk-preflight-elk3"]
     providers = {p.name: p.urn for p in prod.of_type("pulumi:providers:docker")}
     for check in checks:
         host = check.name.removeprefix("elk-preflight-")
@@ -156,4 +156,4 @@ def test_preview_registers_the_check_too() -> None:
     """Proof limit: the mocks give the probe an id even in preview, so this shows only that the
     graph holds in preview; on a real first preview the id is unknown and the logs are not read."""
     preview = run_program("prod", preview=True)
-    assert [r.name for r in preview.of_type(CHECK)] == ["elk-preflight-elk1", "elk-preflight-elk2", "elk-preflight-elk3"]
+    assert sorted(r.name for r in preview.of_type(CHECK)) == ["elk-preflight-elk1", "elk-preflight-elk2", "elk-preflight-elk3"]
