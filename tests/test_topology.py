@@ -119,3 +119,14 @@ def test_dns_host_addresses_go_into_dns_sans(dedicated: StackSettings) -> None:
 def test_a_one_host_stack_puts_no_host_address_in_certificates(dev: StackSettings) -> None:
     es01 = next(i for i in identities(dev) if i.name == "es01")
     assert es01.dns_names == ("es01", "localhost", "mt4-dev-es01") and es01.ip_addresses == ("127.0.0.1", "::1")
+
+
+def test_prod_folds_onto_one_host_for_a_test_daemon() -> None:
+    from tests.topologies import prod_on_one_host
+
+    one = settings_of("prod", prod_on_one_host("unix:///tmp/test.sock"))
+    assert not one.several_hosts and one.docker_hosts[0].url == "unix:///tmp/test.sock"
+    assert [(n.host, n.http_port, n.transport_port) for n in one.elasticsearch.nodes] == [
+        ("local", 9200, None), ("local", 9201, None), ("local", 9202, None)]
+    assert one.snapshots.nfs is None and one.protect_volumes
+    assert topology.node_network(one, one.elasticsearch.nodes[0]).seed_hosts == ("es02:9300", "es03:9300")

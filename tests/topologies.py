@@ -32,3 +32,38 @@ DEDICATED: dict[str, Any] = {
         ],
     },
 }
+
+
+def prod_on_one_host(url: str = "unix:///var/run/docker.sock", name: str = "local") -> dict[str, Any]:
+    """Overrides that fold Pulumi.prod.yaml onto one Docker host (a test daemon): every node,
+    service and shipper on ``name``, the nodes' HTTPS on 9200, 9201, ..., the second and later
+    Logstash instances on 5001/5045, ..., no published transport and no NFS (one host needs
+    neither). Everything else stays prod's, so the result is prod's containers on one engine."""
+    import copy
+    from pathlib import Path
+
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parent.parent / "Pulumi.prod.yaml").read_text())["config"]
+    prod = {k.removeprefix("elk-stack:"): copy.deepcopy(v) for k, v in config.items()}
+    es = prod["elasticsearch"]
+    for i, node in enumerate(es["nodes"]):
+        node.update(host=name, http_port=9200 + i)
+        node.pop("transport_port", None)
+    logstash = prod["logstash"]
+    for i, instance in enumerate(logstash.get("instances", [])):
+        instance["host"] = name
+        if i:
+            instance.update(tcp_port=logstash.get("tcp_port", 5000) + i, beats_port=logstash.get("beats_port", 5044) + i)
+    snapshots = {k: v for k, v in prod["snapshots"].items() if k != "nfs"}
+    out: dict[str, Any] = {
+        "docker_hosts": [{"name": name, "url": url}],
+        "elasticsearch": es,
+        "kibana": {**prod["kibana"], "host": name},
+        "logstash": logstash,
+        "snapshots": snapshots,
+    }
+    for beat in ("filebeat", "metricbeat"):
+        if beat in prod:
+            out[beat] = {**prod[beat], "hosts": [name]}
+    return out
