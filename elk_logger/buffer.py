@@ -6,6 +6,11 @@ only when a batch starts or fills; the worker takes a whole batch with one list 
 bytes include events already handed to the worker but not yet delivered (or acknowledged), so
 the limits bound all memory the client holds.
 
+An event is either its framed bytes or, from ``ElkHandler.handle``'s fast path, an *unrendered*
+item: a tuple whose first element says which renderer makes its line and whose second is an upper
+bound of its size (see :mod:`elk_logger.line_makers`). It counts with that bound until the worker renders it
+(:meth:`EventBuffer.rendered` then puts the true size in its place), so the byte limit holds either way.
+
 Overflow policy: when full, the *new* event is dropped and counted (``dropped``). Older events
 keep their place, so what is delivered is always an unbroken prefix of what was logged, and in
 acknowledged mode no event that was accepted is ever lost.
@@ -18,6 +23,14 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass
+
+Item = bytes | tuple
+"""Framed bytes, or an unrendered ``(shape, size bound, ...)`` tuple."""
+
+
+def item_size(item: Item) -> int:
+    """Bytes an item counts for in the limits (an unrendered one: its bound)."""
+    return len(item) if type(item) is bytes else item[1]  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -44,7 +57,7 @@ class EventBuffer:
         self._lock = threading.Lock()
         self._ready = threading.Condition(self._lock)  # worker waits: data, full batch or close
         self._empty = threading.Condition(self._lock)  # flush waits: everything delivered
-        self._pending: list[bytes] = []
+        self._pending: list[Item] = []
         self._pending_bytes = 0
         self._pending_since = 0.0
         self._events = 0  # pending + taken-but-undelivered
@@ -58,10 +71,11 @@ class EventBuffer:
 
     # -- producers ---------------------------------------------------------------------------------
 
-    def put(self, item: bytes) -> bool:
-        """Append one framed event; ``False`` (and counted) when the buffer is full."""
-        size = len(item)
-        with self._lock:  # every counter read once and written once: this runs on every logging call
+    def put(self, item: Item, size: int) -> bool:
+        """Append one event of ``size`` bytes (for an unrendered one, its bound); ``False`` (and counted) when full."""
+        lock = self._lock
+        lock.acquire()  # not ``with``: this runs on every logging call, and every counter is read and written once
+        try:
             events, total = self._events, self._bytes + size
             if events >= self.max_events or total > self.max_bytes:
                 self._dropped += 1
@@ -77,11 +91,13 @@ class EventBuffer:
                 self._ready.notify()
             elif count == self.batch_events or pending_bytes - size < self.batch_bytes <= pending_bytes:
                 self._ready.notify()
+        finally:
+            lock.release()
         return True
 
     # -- the worker --------------------------------------------------------------------------------
 
-    def take(self, linger: float, stop: threading.Event) -> list[bytes]:
+    def take(self, linger: float, stop: threading.Event) -> list[Item]:
         """Block until a batch is due, then remove and return it (``[]`` once ``stop`` is set and nothing is due).
 
         A batch is due when it is full (events or bytes), when its oldest event waited ``linger``
@@ -105,19 +121,29 @@ class EventBuffer:
                     self._ready.wait()
             return self._cut_batch()
 
-    def _cut_batch(self) -> list[bytes]:
+    def _cut_batch(self) -> list[Item]:
         pending = self._pending
         if len(pending) <= self.batch_events and self._pending_bytes <= self.batch_bytes:
             batch, self._pending, self._pending_bytes = pending, [], 0
         else:
-            ends = list(itertools.accumulate(map(len, pending[:self.batch_events])))
+            ends = list(itertools.accumulate(map(item_size, pending[:self.batch_events])))
             size = max(1, bisect.bisect_right(ends, self.batch_bytes))
             batch, self._pending = pending[:size], pending[size:]
-            self._pending_bytes -= sum(map(len, batch))
+            self._pending_bytes -= ends[size - 1]
             self._pending_since = time.monotonic()
         if not self._pending:
             self._urgent = False
         return batch
+
+    def rendered(self, saved: int, failed: int = 0) -> None:
+        """Taken items were rendered: they count ``saved`` bytes fewer now (their true size, not their bound);
+        ``failed`` of them could not be and are gone (their bytes are in ``saved``)."""
+        if saved or failed:
+            with self._lock:
+                self._bytes -= saved
+                self._events -= failed
+                if failed and self._events == 0:
+                    self._empty.notify_all()
 
     def settle(self, events: int, size: int) -> None:
         """``events`` taken earlier were delivered (or given up): free their room."""

@@ -2,7 +2,8 @@
 
 ``emit()`` encodes the record in the caller's thread (so later changes to the caller's objects
 cannot alter what is sent, and a bad value is dealt with where it was logged) and appends the
-bytes to a bounded buffer; the handler's own worker thread does all network I/O. Usable on its
+bytes to a bounded buffer (a record of plain scalars: its checked, immutable values, joined into
+the line by the worker; see :mod:`elk_logger.line_makers`); the handler's own worker thread does all network I/O. Usable on its
 own with any ``logging.Logger``; :class:`~elk_logger.structured.ELKLogger` adds the seed's
 structured calls on top.
 """
@@ -41,11 +42,12 @@ class ElkHandler(logging.Handler):
         self.config = config.replace(**settings) if settings else config
         self.close_timeout = self.config.close_timeout
         self.encoder = EventEncoder(self.config)
-        self.record_lines = RecordLines(self.encoder)
         self.diagnostics = Diagnostics(self.config.diagnostics_interval, diagnostics_stream)
         self.connector = Connector(self.config)  # reads TLS files now: a bad path fails here, not in the thread
         self.buffer = EventBuffer(self.config.max_buffer_events, self.config.max_buffer_bytes,
                                   self.config.batch_max_events, self.config.batch_max_bytes)
+        put = self.buffer.put
+        self.record_lines = RecordLines(self.encoder, lambda line: put(line, len(line)), put)
         super().__init__(level)
         self._worker: DeliveryWorker | None = None
         self._worker_lock = threading.Lock()
@@ -73,11 +75,12 @@ class ElkHandler(logging.Handler):
             self.emit(record)
             return True
         try:  # emit()'s body, inlined: one call less on the path every logging call takes
-            line = self.record_lines.line(record) or self.encode_generic(record)
-            if line is not None:
-                if self._worker is None:
-                    self._start_worker()
-                self.buffer.put(line)
+            if self._worker is None:
+                self._start_worker()
+            if self.record_lines.submit(record) is None:  # queued, unless the generic encoder must do it
+                line = self.encode_generic(record)
+                if line is not None:
+                    self.buffer.put(line, len(line))
         except Exception:
             self.handleError(record)
         return True
@@ -87,11 +90,12 @@ class ElkHandler(logging.Handler):
             self._refuse_after_close()
             return
         try:
-            line = self.record_lines.line(record) or self.encode_generic(record)  # as encode_record, one call less
-            if line is not None:
-                if self._worker is None:
-                    self._start_worker()
-                self.buffer.put(line)
+            if self._worker is None:
+                self._start_worker()
+            if self.record_lines.submit(record) is None:
+                line = self.encode_generic(record)
+                if line is not None:
+                    self.buffer.put(line, len(line))
         except Exception:
             self.handleError(record)
 
@@ -149,7 +153,7 @@ class ElkHandler(logging.Handler):
             return self._refuse_after_close()
         if self._worker is None:
             self._start_worker()
-        return self.buffer.put(line)
+        return self.buffer.put(line, len(line))
 
     def _refuse_after_close(self) -> bool:
         """Count an event logged after ``close()``; the first one is reported (never silently dropped)."""
@@ -166,7 +170,7 @@ class ElkHandler(logging.Handler):
     def _start_worker(self) -> None:
         with self._worker_lock:
             if self._worker is None and not self._closed:
-                worker = DeliveryWorker(self.buffer, self.connector, self.config, self.diagnostics)
+                worker = DeliveryWorker(self.buffer, self.connector, self.config, self.diagnostics, self.record_lines.render)
                 worker.start()
                 self._worker = worker
 
@@ -227,6 +231,7 @@ class ElkHandler(logging.Handler):
             connections=delivery.connections if delivery else 0,
             failed_sends=delivery.failed_sends if delivery else 0,
             resent=delivery.resent if delivery else 0,
+            render_failures=delivery.render_failures if delivery else 0,
             undelivered_at_close=self._undelivered_at_close,
         )
 

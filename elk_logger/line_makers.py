@@ -9,6 +9,15 @@ and joins the template's constant pieces with each value's JSON text. A record w
 differ takes the looping maker (same template, same output); a value the sanitiser would have
 to change (NaN, infinity, a 64-bit overflow, a container) sends the record down the generic path.
 
+The handler's own path goes one step further (:func:`submit_maker`): in the caller's thread it
+only checks the values, quotes the strings and takes the event number, and queues the values
+with the shape's *render* function; the delivery worker joins the line (number and timestamp
+text, the pieces) just before sending. What is queued is immutable (exact ``str``, ``float``,
+``int``, ``bool``, ``None`` and quoted text), so later changes to the caller's objects cannot
+alter what is sent, and rendering on the worker writes the same bytes as rendering at once.
+Its size in the buffer is an upper bound until it is rendered (each number at its longest);
+a line whose bound exceeds ``max_event_bytes`` is rendered at once, exactly as before.
+
 Safety of the generated source: it contains only slot indices and fixed names. Key names,
 types, template text and helpers are bound as constants in its namespace; no caller-supplied
 text is ever compiled.
@@ -19,14 +28,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
+from operator import itemgetter
 
 from .encoding import quote
 
 _LONG_LIMIT = 2**64  # as the sanitiser: larger integers are sent as text (generic path)
 _SCALARS = (str, float, int, bool, type(None))
+#: Longest JSON text of each non-string kind: a float's shortest repr ("-2.2250738585072014e-308"), an
+#: integer within 64 bits ("-18446744073709551615"), "false", "null".
+_LONGEST = {float: 24, int: 21, bool: 5, type(None): 4}
+_NUMBER_DIGITS = 16  # the event number in hex: below 2**64 (584 years at 10**9 events/s)
+_TIMESTAMP_CHARS = 24  # "2024-01-15T10:30:45.123Z" for every time in [1970, 10000)
+_TIMESTAMP_END = 253402300800.0  # 10000-01-01T00:00:00Z: from here on the text is longer; rendered at once
 
 LineMaker = Callable[[logging.LogRecord, dict[str, object]], "bytes | None"]
+Submitter = Callable[[logging.LogRecord, dict[str, object]], "bool | None"]
+"""Queue a record's event: ``True`` queued, ``False`` dropped (buffer full), ``None``: use the generic path."""
+Renderer = Callable[[tuple], bytes]
+"""The framed line of one unrendered item of its shape."""
 
 
 @dataclass(frozen=True)
@@ -50,16 +69,17 @@ class LineOutput:
     """Longest line text (before framing) sent as made; a longer one must be shrunk (generic path)."""
     frame: Callable[[str], bytes] | None
     """``None``: json_lines (the newline is in the template, the text is ASCII already)."""
+    framing: int = 0
+    """Bytes the framing adds to a line's text (beats: the length prefix)."""
 
 
-def line_maker(template: Template, tail: tuple[str, ...], kinds: dict[str, type], output: LineOutput,
-               next_number: Callable[[], int]) -> LineMaker:
-    """The fastest maker for a shape whose record attributes after the standard ones are ``tail`` (last first)."""
+def line_maker(template: Template, kinds: dict[str, type], output: LineOutput, next_number: Callable[[], int]) -> LineMaker:
+    """The fastest maker for a shape whose extra fields have the types ``kinds`` (by name)."""
     looping = _looping_maker(template, output, next_number)
     slot_kinds = [kinds[name] for name in template.keys]
     if not all(kind in _SCALARS for kind in slot_kinds):
         return looping
-    return _straight_maker(template, tail, slot_kinds, output, next_number, looping) or looping
+    return _straight_maker(template, slot_kinds, output, next_number, looping) or looping
 
 
 def _looping_maker(template: Template, output: LineOutput, next_number: Callable[[], int]) -> LineMaker:
@@ -100,18 +120,18 @@ def _looping_maker(template: Template, output: LineOutput, next_number: Callable
     return make
 
 
-def _straight_maker(template: Template, tail: tuple[str, ...], slot_kinds: list[type], output: LineOutput,
-                    next_number: Callable[[], int], looping: LineMaker) -> LineMaker | None:
-    pieces = [piece.replace("%%", "%") for piece in split_slots(template.text)]
-    if len(pieces) != len(template.keys) + 4:  # around: timestamp, message, number, one slot per key
-        return None
-    position = {name: index for index, name in enumerate(tail)}
-    names = [f"v{position[name]}" for name in template.keys]
-    unpack = "".join(f"v{index}, " for index in range(len(tail)))
-    lines = [f"    {unpack}= islice(reversed(attrs.values()), {len(tail)})"] if tail else []  # tail is last-first
+_CONVERT = {str: "q({})", float: "r({})", int: "r({})", bool: "('true' if {} else 'false')", type(None): "'null'"}
+
+
+def _checks(template: Template, slot_kinds: list[type], otherwise: str) -> tuple[list[str], list[str]]:
+    """Source lines that fetch a record's extra values (``G``: one ``itemgetter`` for all) and vet them
+    (types, finiteness, range), and the variable of each slot; a type unlike the shape's first record
+    goes to ``otherwise``."""
+    names = [f"v{index}" for index in range(len(template.keys))]
+    lines = [f"    {''.join(name + ', ' for name in names)}= G(attrs)" if len(names) > 1 else "    v0 = G(attrs)"] if names else []
     if names:
         checks = " or ".join(f"type({name}) is not T{i}" for i, name in enumerate(names))
-        lines.append(f"    if {checks}: return LOOPING(record, attrs)")
+        lines.append(f"    if {checks}: return {otherwise}(record, attrs)")
     floats = [name for name, kind in zip(names, slot_kinds, strict=True) if kind is float]
     if floats:  # one test for all: a NaN or infinity makes the sum NaN or infinite (an overflowing sum only costs the fast path)
         total = " + ".join(floats)
@@ -120,27 +140,99 @@ def _straight_maker(template: Template, tail: tuple[str, ...], slot_kinds: list[
     ints = [name for name, kind in zip(names, slot_kinds, strict=True) if kind is int]
     if ints:
         lines.append("    if " + " or ".join(f"not -L < {name} < L" for name in ints) + ": return None")
-    convert = {str: "q({})", float: "r({})", int: "r({})", bool: "('true' if {} else 'false')", type(None): "'null'"}
-    slots = [convert[kind].format(name) for name, kind in zip(names, slot_kinds, strict=True)]
+    lines += ["    msg = record.msg", "    if type(msg) is not str or record.args: msg = MESSAGE(record)"]
+    return lines, names
+
+
+def _pieces(template: Template) -> list[str] | None:
+    pieces = [piece.replace("%%", "%") for piece in split_slots(template.text)]
+    if len(pieces) != len(template.keys) + 4:  # around: timestamp, message, number, one slot per key
+        return None
+    return pieces
+
+
+def _compiled(source: str, name: str, namespace: dict[str, object], template: Template, pieces: list[str],
+              slot_kinds: list[type]) -> Callable:
+    namespace.update((f"P{i}", piece) for i, piece in enumerate(pieces))  # constants by name: one lookup each
+    namespace.update((f"T{i}", kind) for i, kind in enumerate(slot_kinds))
+    namespace.update(J="".join, L=_LONG_LIMIT, q=quote, r=repr, h=format)
+    if template.keys:
+        namespace["G"] = itemgetter(*template.keys)
+    exec(compile(source, "<elk_logger record shape>", "exec"), namespace)  # indices only: see the module docstring
+    return namespace[name]  # type: ignore[return-value]
+
+
+def _straight_maker(template: Template, slot_kinds: list[type], output: LineOutput,
+                    next_number: Callable[[], int], looping: LineMaker) -> LineMaker | None:
+    pieces = _pieces(template)
+    if pieces is None:
+        return None
+    lines, names = _checks(template, slot_kinds, "LOOPING")
+    slots = [_CONVERT[kind].format(name) for name, kind in zip(names, slot_kinds, strict=True)]
     slots.insert(template.id_at, "h(NEXT(), 'x')")
     slots[:0] = ["TS(record.created)", "q(msg)"]
     joined = "".join(f"P{i}, {slot}, " for i, slot in enumerate(slots)) + f"P{len(slots)}"
     lines += [
-        "    msg = record.msg",
-        "    if type(msg) is not str or record.args: msg = MESSAGE(record)",
         f"    text = J(({joined}))",
         "    if len(text) > LIMIT: return None",
         "    return text.encode('ascii')" if output.frame is None else "    return FRAME(text)",
     ]
     source = "def make(record, attrs):\n" + "\n".join(lines) + "\n"
     namespace: dict[str, object] = {
-        "islice": islice, "J": "".join, "L": _LONG_LIMIT, "q": quote, "r": repr, "h": format, "NEXT": next_number,
-        "TS": output.timestamp, "MESSAGE": output.message, "LIMIT": output.limit, "FRAME": output.frame, "LOOPING": looping,
+        "NEXT": next_number, "TS": output.timestamp, "MESSAGE": output.message, "LIMIT": output.limit,
+        "FRAME": output.frame, "LOOPING": looping,
     }
-    namespace.update((f"P{i}", piece) for i, piece in enumerate(pieces))  # constants by name: one lookup each
-    namespace.update((f"T{i}", kind) for i, kind in enumerate(slot_kinds))
-    exec(compile(source, "<elk_logger record shape>", "exec"), namespace)  # indices only: see the module docstring
-    return namespace["make"]  # type: ignore[return-value]
+    return _compiled(source, "make", namespace, template, pieces, slot_kinds)  # type: ignore[return-value]
+
+
+def submit_maker(template: Template, kinds: dict[str, type], output: LineOutput,
+                 next_number: Callable[[], int], line: LineMaker, put_line: Callable[[bytes], bool],
+                 put_unrendered: Callable[[tuple, int], bool], shape: int | None) -> tuple[Submitter, Renderer | None]:
+    """The handler's path for one shape, and its renderer: vet and queue the values now, render on the worker.
+
+    ``line`` is the shape's maker (renders at once); ``put_line`` queues rendered bytes, ``put_unrendered``
+    an item ``(shape, size bound, created, quoted message, slot values...)``, made of numbers and text only:
+    such a tuple stops being tracked by the garbage collector at its first collection, so a backlog of
+    them costs the collector nothing (a function in it would keep every one tracked, and a long backlog
+    would make each full collection a long pause). ``shape`` is the renderer's number (``None``: render
+    at once). The event number is taken when the line is rendered (unique all the same; the worker
+    renders in queue order).
+    """
+    def render_now(record: logging.LogRecord, attrs: dict[str, object]) -> bool | None:
+        made = line(record, attrs)
+        return None if made is None else put_line(made)
+
+    slot_kinds = [kinds[name] for name in template.keys]
+    pieces = _pieces(template)
+    if shape is None or pieces is None or not all(kind in _SCALARS for kind in slot_kinds):
+        return render_now, None
+    lines, names = _checks(template, slot_kinds, "NOW")
+    values = [f"s{i}" if kind is str else name for i, (name, kind) in enumerate(zip(names, slot_kinds, strict=True))]
+    lines += [f"    s{i} = q({name})" for i, (name, kind) in enumerate(zip(names, slot_kinds, strict=True)) if kind is str]
+    lines += [
+        "    m = q(msg)",
+        "    size = " + " + ".join(["BASE", "len(m)", *(f"len({value})" for value in values if value.startswith("s"))]),
+        "    c = record.created",
+        "    if size > ROOM or not 0.0 <= c < TS_END: return NOW(record, attrs)",
+        f"    return PUT(({', '.join(['SHAPE', 'size', 'c', 'm', *values])}), size)",
+    ]
+    kept = ", ".join(["_", "_", "c", "m", *values]) + ","
+    slots = [_CONVERT[kind].format(value) if kind is not str else value
+             for value, kind in zip(values, slot_kinds, strict=True)]
+    slots.insert(template.id_at, "h(NEXT(), 'x')")
+    slots[:0] = ["TS(c)", "m"]
+    joined = "".join(f"P{i}, {slot}, " for i, slot in enumerate(slots)) + f"P{len(slots)}"
+    render = [f"    {kept} = item", f"    text = J(({joined}))",
+              "    return text.encode('ascii')" if output.frame is None else "    return FRAME(text)"]
+    source = "def submit(record, attrs):\n" + "\n".join(lines) + "\n\ndef render(item):\n" + "\n".join(render) + "\n"
+    fixed = sum(map(len, pieces)) + _TIMESTAMP_CHARS + _NUMBER_DIGITS + sum(_LONGEST.get(kind, 0) for kind in slot_kinds)
+    namespace: dict[str, object] = {
+        "NEXT": next_number, "TS": output.timestamp, "MESSAGE": output.message, "FRAME": output.frame,
+        "NOW": render_now, "PUT": put_unrendered, "BASE": fixed + output.framing, "ROOM": output.limit + output.framing,
+        "TS_END": _TIMESTAMP_END, "SHAPE": shape,
+    }
+    submit = _compiled(source, "submit", namespace, template, pieces, slot_kinds)
+    return submit, namespace["render"]  # type: ignore[return-value]
 
 
 def split_slots(template: str) -> list[str]:

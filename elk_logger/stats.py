@@ -30,5 +30,7 @@ class HandlerStats:
     """Batches whose write (or acknowledgement) failed; their events were sent again."""
     resent: int
     """Events sent again after a failed batch (json_lines: possible duplicates, de-duplicate on ``event.id``)."""
+    render_failures: int
+    """Events queued by the standard-logging fast path whose line could not be made on the worker (a bug; dropped)."""
     undelivered_at_close: int | None
     """Events still buffered when ``close()`` gave up (``None`` before close)."""

@@ -5,6 +5,10 @@ application thread never touches the network. The thread blocks on the buffer's 
 (with the time left until the next batch is due), on the socket, or in a back-off wait; it
 never polls. A batch that failed is kept (it still counts against the buffer's limits) and is
 sent again, first, once a connection is back.
+
+Events the handler's fast path queued unrendered are joined into lines here, right after they
+are taken (``render``, :meth:`elk_logger.record_lines.RecordLines.render`): the caller paid only for
+checking and quoting them.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import itertools
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .backoff import Backoff
-from .buffer import EventBuffer
+from .buffer import EventBuffer, Item
 from .config import ElkConfig
 from .connection import Connector
 from .diagnostics import Diagnostics
@@ -33,6 +38,7 @@ class DeliveryStats:
     connections: int = 0
     failed_sends: int = 0
     resent: int = 0
+    render_failures: int = 0
 
 
 def make_sender(config: ElkConfig) -> Sender:
@@ -44,8 +50,10 @@ def make_sender(config: ElkConfig) -> Sender:
 class DeliveryWorker:
     """Drains one :class:`EventBuffer` to Logstash until stopped."""
 
-    def __init__(self, buffer: EventBuffer, connector: Connector, config: ElkConfig, diagnostics: Diagnostics) -> None:
+    def __init__(self, buffer: EventBuffer, connector: Connector, config: ElkConfig, diagnostics: Diagnostics,
+                 render: Callable[[list[Item]], tuple[list[bytes], int, list[Exception]]]) -> None:
         self.buffer = buffer
+        self._render = render
         self.connector = connector
         self.config = config
         self.diagnostics = diagnostics
@@ -100,7 +108,7 @@ class DeliveryWorker:
 
     def _loop(self) -> None:
         while True:
-            batch = self._retry or self.buffer.take(self.config.flush_interval, self._stop)
+            batch = self._retry or self._take()
             self._retry = []
             if not batch:
                 return
@@ -109,6 +117,21 @@ class DeliveryWorker:
                 return
             self._deliver(batch)
             self._report_drops()
+
+    def _take(self) -> list[bytes]:
+        """The next batch, rendered (the buffer then counts the true sizes); ``[]`` only when stopping."""
+        while True:
+            items = self.buffer.take(self.config.flush_interval, self._stop)
+            if not items:
+                return []
+            batch, saved, errors = self._render(items)
+            self.buffer.rendered(saved, len(errors))
+            if errors:
+                self.stats.render_failures += len(errors)
+                self.diagnostics.report("render", f"{len(errors)} events could not be rendered and were dropped ({errors[0]!r}): "
+                                        "a bug in elk_logger, counted in stats().render_failures", force=True)
+            if batch:
+                return batch
 
     def _deliver(self, batch: list[bytes]) -> None:
         try:
