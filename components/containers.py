@@ -141,11 +141,14 @@ def service_container(
     container_labels: list[docker.ContainerLabelArgs],
     opts: pulumi.ResourceOptions,
     secrets: InstalledSecrets | None = None,
+    command: list[str] | None = None,
 ) -> docker.Container:
     """One long-running service container, run the way every container of the stack is run:
     restarted unless stopped, logs rotated, memory capped, healthy before ``up`` moves on, and
     replaced delete-first because its name is fixed. ``secrets``: its secret files' volume,
-    mounted read-only; the container waits for, and is replaced with, their installer."""
+    mounted read-only; the container waits for, and is replaced with, their installer. ``command``
+    replaces the image's CMD, never its entrypoint (Elasticsearch's keystore wrapper only: the
+    contract's ``command_wrapper``)."""
     if secrets is not None:
         mounts = [*mounts, secrets.mount]
         container_labels = [*container_labels, secrets.label]
@@ -155,6 +158,7 @@ def service_container(
         name=container_name,
         hostname=alias,
         image=placed.images[product].image_id,
+        command=command,
         envs=envs,
         uploads=uploads,
         mounts=mounts,

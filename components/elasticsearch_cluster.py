@@ -23,6 +23,7 @@ from components.render import elasticsearch_yml as es_yml
 from components.secret_files import SecretFile, install_secret_files, secret_path
 from components.settings.model import Elasticsearch, ElasticsearchNode, Nfs
 from components.topology import NodeNetwork
+from components.watcher_email_node import NodeEmail
 
 #: The image's user (USER 1000:0): owns the secret files and, after the one-shot chown, the backup volume.
 ES_USER = c.IMAGE_USERS["elasticsearch"]
@@ -51,6 +52,8 @@ class ElasticsearchClusterArgs:
     """Per node name: seed hosts and publish settings (``topology.node_network``)."""
     backup_nfs: Nfs | None
     """The NFS export behind every host's backup volume; None: a plain local volume (one host)."""
+    watcher_email: NodeEmail | None = None
+    """Watcher's email account (and its password for the keystore), when a watch sends mail."""
     protect_volumes: bool
     hosts: DockerHosts
     certificates: dict[str, IssuedCertificate]
@@ -80,6 +83,7 @@ def node_config(args: ElasticsearchClusterArgs, node: ElasticsearchNode) -> es_y
         publish_host=net.publish_host,
         transport_publish_port=net.transport_publish_port,
         http_publish_port=net.http_publish_port,
+        email_account=args.watcher_email.account if args.watcher_email else None,
     )
 
 
@@ -213,13 +217,18 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             extra = es_yml.render_jvm_options(args.settings.jvm_options)
             plain_files[EXTRA_JVM_OPTIONS] = extra
             uploads.append(c.upload(EXTRA_JVM_OPTIONS, extra))
+        email = args.watcher_email
+        for path, text in (email.plain_files() if email else {}).items():
+            plain_files[path] = text
+            uploads.append(c.upload(path, text))
         container_name = f"{args.cluster_name}-{node.name}"
         secrets = install_secret_files(
             f"{name}-{node.name}-secret-files",
             placed=placed,
             product="elasticsearch",
             container_name=container_name,
-            files=[SecretFile(NODE_KEY_NAME, cert.key_pem), SecretFile(PASSWORD_FILE_NAME, args.elastic_password)],
+            files=[SecretFile(NODE_KEY_NAME, cert.key_pem), SecretFile(PASSWORD_FILE_NAME, args.elastic_password),
+                   *(email.secret_files() if email else [])],
             base_labels=args.labels,
             # Installed when this node's turn in a rolling replacement comes, not before.
             opts=pulumi.ResourceOptions(parent=self, depends_on=after),
@@ -254,4 +263,5 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             container_labels=c.labels(args.labels, role="elasticsearch", node=node.name, **{"config-hash": c.config_hash(plain_files)}),
             opts=pulumi.ResourceOptions(parent=self, depends_on=after),
             secrets=secrets,
+            command=email.command() if email else None,
         )

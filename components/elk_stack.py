@@ -19,6 +19,7 @@ from components.logstash import WRITER_USER, Logstash, LogstashArgs
 from components.pki import Pki, PkiArgs
 from components.settings.load import OwnCa
 from components.settings.model import StackSettings
+from components.watcher_email_node import node_email
 
 
 def stack_labels(settings: StackSettings) -> dict[str, str]:
@@ -93,6 +94,7 @@ class ElkStack(pulumi.ComponentResource):
             elastic_password=elastic_password,
             labels=labels,
             host_checks=list(self.preflight.checks.values()),
+            watcher_email=node_email(settings.alerting, email_password),
         ), opts=child)
         self.access = Access(f"{name}-access", AccessArgs(
             endpoints=self.elasticsearch.endpoints,

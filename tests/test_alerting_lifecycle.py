@@ -79,7 +79,8 @@ def test_the_program_declares_the_policy_and_the_template_uses_it(name: str, req
     assert policy.urn in template.dependencies, "the template names the policy, so the policy must exist first"
     # The policy talks to Elasticsearch like the template: same provider, after the nodes, gone with the data.
     assert policy.provider == template.provider and policy.deleted_with == template.deleted_with != ""
-    nodes = {r.urn for r in run.resources if r.type == "docker:index/container:Container" and r.name.startswith("elk-es-es")}
+    nodes = {r.urn for r in run.resources if r.type == "docker:index/container:Container"
+             and {"label": "role", "value": "elasticsearch"} in r.inputs["labels"]}
     assert nodes and nodes <= set(policy.dependencies)
 
 

@@ -350,8 +350,62 @@ def root_helper_problems(r: Registration, mount: dict[str, Any], who: Identity, 
 
 
 def runs_as_the_image_says(r: Registration) -> list[str]:
-    """Overriding user, entrypoint or command would bypass the contract (and the entrypoint)."""
-    return [f"{r.name}: sets {key}={r.inputs[key]!r}" for key in ("user", "entrypoints", "command", "groupAdds") if r.inputs.get(key)]
+    """Overriding user or entrypoint would bypass the contract (and the entrypoint); a command
+    only as the image's ``command_wrapper`` (``command_problems``)."""
+    return [f"{r.name}: sets {key}={r.inputs[key]!r}" for key in ("user", "entrypoints", "groupAdds") if r.inputs.get(key)]
+
+
+#: What a wrapper may do besides handing over: bash options, comments, the entrypoint's umask, and
+#: ``<keystore cli> add --stdin --force <setting> < <file>`` (the value from a file, on stdin).
+WRAPPER_PREAMBLE = re.compile(r"^(#.*|set -euo pipefail|umask 0002)$")
+KEYSTORE_ADD = re.compile(r"^(?P<cli>\S+) add --stdin --force (?P<setting>\S+) < (?P<file>\S+)$")
+
+
+def command_problems(r: Registration, image: str, run: Run) -> list[str]:
+    """A command replaces the image's CMD, and the entrypoint then runs it *instead of* its own
+    steps (``exec "$@"``). Allowed only as the contract's ``command_wrapper``: ``<shell> <uploaded
+    script>``, the script adding keystore entries from installed secret files (0400, the image
+    user's) and ending in the hand-over to the entrypoint with its default command."""
+    command = r.inputs.get("command")
+    if not command:
+        return []
+    where = f"{r.name}: command {command!r}"
+    spec = IMAGES[image].get("command_wrapper")
+    if spec is None:
+        return [f"{where}: the {image} image has no command_wrapper in the contract; keep the image's command"]
+    if len(command) != 2 or command[0] != spec["shell"]:
+        return [f"{where}: must be [{spec['shell']!r}, <uploaded wrapper>]"]
+    if PurePosixPath(command[0]).name in spec["continues_only_for"]:
+        return [f"{where}: the entrypoint would not exec it as is"]
+    script = next((u.get("content") for u in r.inputs.get("uploads", []) if u["file"] == command[1]), None)
+    if not isinstance(script, str):
+        return [f"{where}: {command[1]} is not uploaded to this container"]
+    lines = script.splitlines()
+    problems = []
+    if not lines or lines[-1] != "exec " + " ".join(spec["hand_over"]):
+        problems.append(f"{where}: does not end in `exec {' '.join(spec['hand_over'])}`: the image's own start would never run")
+    if "set -euo pipefail" not in lines:
+        problems.append(f"{where}: without `set -euo pipefail` a failed step would start the node without it")
+    keystore = IMAGES[image]["keystore"]
+    installed = installed_files(r, run).files
+    who = identity_of(image)
+    for line in lines[1:-1]:
+        if WRAPPER_PREAMBLE.match(line):
+            continue
+        add = KEYSTORE_ADD.match(line)
+        if add is None:
+            problems.append(f"{where}: {line!r} is neither a keystore add from a file nor the preamble")
+            continue
+        if add["cli"] != keystore["cli"]:
+            problems.append(f"{where}: {add['cli']} is not the image's keystore CLI {keystore['cli']}")
+        if not re.fullmatch(keystore["setting_name"], add["setting"]):
+            problems.append(f"{where}: {add['setting']!r} is not a keystore setting name")
+        node = installed.get(add["file"])
+        if node is None:
+            problems.append(f"{where}: {add['file']} is no installed secret file of this container")
+        elif not can_read(who, node) or node.mode & 0o077:
+            problems.append(f"{where}: {add['file']} {node} is not readable by {who} alone")
+    return problems
 
 
 # ---------------------------------------------------------------------------- the tests
@@ -412,7 +466,22 @@ def test_mounts_are_writable_for_the_image_user(run: Run) -> None:
 
 
 def test_service_containers_keep_the_image_user_and_entrypoint(run: Run) -> None:
-    problems = [p for r, _ in every_service(run) for p in runs_as_the_image_says(r)]
+    problems = [p for r, image in every_service(run) for p in [*runs_as_the_image_says(r), *command_problems(r, image, run)]]
+    assert problems == []
+
+
+def test_a_node_with_the_keystore_wrapper_meets_every_check() -> None:
+    """Watcher email with a login (trial): the nodes run the keystore wrapper, whose password file
+    comes from the installer like the elastic password's."""
+    from tests.test_watcher_email_program import EMAIL, nodes, with_email
+
+    run = with_email("dev", EMAIL)
+    es = nodes(run)
+    assert es and all(r.inputs.get("command") for r in es), "the wrapper is in use"
+    problems = []
+    for r, image in every_service(run):
+        problems += upload_problems(r, image, frozenset(run.secret_values)) + file_env_problems(r, image, run)
+        problems += mount_problems(r, image, run) + runs_as_the_image_says(r) + command_problems(r, image, run)
     assert problems == []
 
 
@@ -527,3 +596,30 @@ def test_the_preflight_probe_touches_no_file_of_the_image(stack: str) -> None:
     for probe in probes:
         assert not probe.inputs.get("uploads") and not probe.inputs.get("mounts"), probe.name
         assert probe.inputs.get("user") in (None, ""), "the probe must see the limits as the image's own user"
+
+
+def test_a_command_that_skips_the_image_start_or_reads_no_installed_file_is_caught() -> None:
+    from components.render import es_keystore as ks
+
+    setting = "xpack.notification.email.account.mt4.smtp.secure_password"
+    node, run = es_with_installer()
+    good = ks.render_wrapper({setting: PW})
+    node.inputs.update(command=ks.command(), uploads=[upload_at(ks.WRAPPER_PATH, "0644", good)])
+    assert command_problems(node, "elasticsearch", run) == []
+
+    def problems(command: list[str], script: str | None) -> list[str]:
+        node.inputs.update(command=command, uploads=[upload_at(ks.WRAPPER_PATH, "0644", script)] if script is not None else [])
+        return command_problems(node, "elasticsearch", run)
+
+    assert any("must be" in p for p in problems(["/bin/sh", "-c", "elasticsearch"], good))
+    assert any("not uploaded" in p for p in problems(ks.command(), None))
+    no_handover = good.replace("exec /usr/local/bin/docker-entrypoint.sh eswrapper", "exec /usr/share/elasticsearch/bin/elasticsearch")
+    assert any("does not end in" in p for p in problems(ks.command(), no_handover))
+    not_installed = good.replace(PW, f"{ES_SECRETS}/smtp-password")
+    assert any("no installed secret file" in p for p in problems(ks.command(), not_installed))
+    echo = good.replace("set -euo pipefail", f"echo $(cat {PW})")
+    assert any("neither a keystore add" in p for p in problems(ks.command(), echo))
+    assert any("set -euo pipefail" in p for p in problems(ks.command(), echo))
+    kibana = fake("kb")
+    kibana.inputs["command"] = ["/bin/bash", "/x"]
+    assert any("no command_wrapper" in p for p in command_problems(kibana, "kibana", run))

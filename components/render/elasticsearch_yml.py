@@ -12,6 +12,9 @@ from typing import Final
 
 import yaml
 
+from components.render import watcher_email
+from components.render.watcher_email import EmailAccount
+
 CONFIG_DIR: Final = "/usr/share/elasticsearch/config"
 CERTS_DIR: Final = f"{CONFIG_DIR}/certs"
 NODE_CERT: Final = f"{CERTS_DIR}/node.crt"
@@ -53,6 +56,9 @@ class NodeConfig:
     """transport.publish_port: the transport port published on that host (across hosts)."""
     http_publish_port: int | None = None
     """http.publish_port: the published HTTPS port (across hosts), what _nodes/http reports."""
+    email_account: EmailAccount | None = None
+    """Watcher's email account (above Basic, with ``alerting.email``); its password is not here
+    but in the keystore (``es_keystore.py``)."""
 
 
 def _base(c: NodeConfig) -> dict[str, object]:
@@ -127,10 +133,16 @@ def _tuning(c: NodeConfig) -> dict[str, object]:
     }
 
 
+def _watcher_email(c: NodeConfig) -> dict[str, object]:
+    """``xpack.notification.email.account.<name>.*`` (``watcher_email.account_settings``): every
+    node may run a watch, so every node carries the account."""
+    return watcher_email.account_settings(c.email_account) if c.email_account else {}
+
+
 def node_settings(c: NodeConfig) -> dict[str, object]:
     """All settings of one node, in the documented precedence (later fragments win)."""
     merged: dict[str, object] = {}
-    for fragment in (_base(c), _publish(c), _discovery(c), _paths(c), _security(), _tuning(c)):
+    for fragment in (_base(c), _publish(c), _discovery(c), _paths(c), _security(), _tuning(c), _watcher_email(c)):
         merged.update(fragment)
     return merged
 

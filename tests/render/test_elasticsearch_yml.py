@@ -107,3 +107,16 @@ def test_on_one_host_nothing_is_published_beyond_the_docker_network() -> None:
 def test_a_node_whose_http_is_not_published_publishes_only_transport() -> None:
     s = parsed(config(**{**ACROSS_HOSTS, "http_publish_port": None}))
     assert s["transport.publish_port"] == 9300 and "http.publish_port" not in s
+
+
+def test_watchers_email_account_is_on_every_node_that_has_one_with_registered_keys_and_no_password() -> None:
+    from components.render.watcher_email import EmailAccount
+    from tests.render.test_watcher_email import affix_match
+
+    account = EmailAccount(name="mt4", sender="alerts@example.com", host="smtp.example.com", port=587, user="mailer")
+    with_account = parsed(config(email_account=account))
+    email_keys = sorted(k for k in with_account if k.startswith("xpack.notification."))
+    assert email_keys and all(affix_match(k, CONTRACT["affix_settings"]) for k in email_keys)
+    assert not any(affix_match(k, CONTRACT["secure_settings"]) for k in with_account), "a secure setting in the yml stops the node"
+    assert sorted(set(with_account) - set(email_keys)) == sorted(parsed(config())), "nothing else changes"
+    assert not any(k.startswith("xpack.notification.") for k in parsed(config()))
