@@ -396,7 +396,7 @@ EMAIL_ADDRESS_HINT = "an email address such as alerts@example.com"
 EMAIL_NEEDS = "is required when alerting.email.to lists a recipient; {hint}"
 EMAIL_PASSWORD_PLAIN = (
     "is stored in plain text; set it with `pulumi config set --secret alerting_email_password` (it goes only into "
-    "the connector's encrypted secrets)"
+    "Kibana's encrypted connector secrets and, with Watcher, the nodes' keystores)"
 )
 EMAIL_PASSWORD_MISSING = "is required when alerting.email.user is set; set it with `pulumi config set --secret alerting_email_password`"
 EMAIL_PASSWORD_UNUSED = "is set, but alerting.email.user is not (a password without a user is never sent); set both or neither"
