@@ -23,6 +23,9 @@ USER_ROLES = {
     "mt4_logstash_writer": ("mt4_logstash_writer",),
     "mt4_analyst": ("mt4_analyst",),
     "mt4_admin": ("mt4_admin",),
+    # remote_monitoring_agent is built in (ReservedRolesStore: all on .monitoring-*): Metricbeat's
+    # Stack Monitoring documents go there through the same output as its metrics.
+    "mt4_metricbeat_writer": ("mt4_metricbeat_writer", "remote_monitoring_agent"),
 }
 
 
@@ -80,7 +83,9 @@ class Access(pulumi.ComponentResource):
                 username=user,
                 password=args.passwords[user],
                 roles=list(USER_ROLES[user]),
-                opts=pulumi.ResourceOptions.merge(api, pulumi.ResourceOptions(depends_on=[self.roles[r] for r in USER_ROLES[user]])),
+                # Built-in roles (remote_monitoring_agent) exist already: wait for ours only.
+                opts=pulumi.ResourceOptions.merge(api, pulumi.ResourceOptions(
+                    depends_on=[self.roles[r] for r in USER_ROLES[user] if r in self.roles])),
             )
             for user in APP_USERS
         }

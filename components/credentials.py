@@ -12,7 +12,7 @@ import pulumi_random as random
 #: Built-in users whose passwords the program sets (security-api-put-user / built-in-users).
 SYSTEM_USERS = ("kibana_system", "logstash_system", "beats_system", "remote_monitoring_user")
 #: Users the program creates, with the roles in assets/roles.
-APP_USERS = ("mt4_logstash_writer", "mt4_analyst", "mt4_admin")
+APP_USERS = ("mt4_logstash_writer", "mt4_analyst", "mt4_admin", "mt4_metricbeat_writer")
 #: Kibana's three keys; each must be at least 32 characters (Kibana security settings).
 KIBANA_KEYS = ("encrypted_saved_objects", "security", "reporting")
 PASSWORD_LENGTH = 32

@@ -19,6 +19,8 @@ PRODUCTS = {
     "elasticsearch": f"{REGISTRY}/elasticsearch/elasticsearch",
     "kibana": f"{REGISTRY}/kibana/kibana",
     "logstash": f"{REGISTRY}/logstash/logstash",
+    "filebeat": f"{REGISTRY}/beats/filebeat",
+    "metricbeat": f"{REGISTRY}/beats/metricbeat",
 }
 
 

@@ -11,7 +11,7 @@ from components.credentials import Credentials
 from components.docker_hosts import DockerHosts, DockerHostsArgs
 from components.elasticsearch_cluster import ElasticsearchCluster, ElasticsearchClusterArgs
 from components.host_preflight import HostPreflight, HostPreflightArgs, host_needs
-from components.identities import identities
+from components.identities import filebeat_client_hosts, identities
 from components.index_management import IndexManagement, IndexManagementArgs
 from components.kibana import Kibana, KibanaArgs
 from components.kibana_objects import KibanaObjects, KibanaObjectsArgs
@@ -19,6 +19,7 @@ from components.logstash import WRITER_USER, Logstash, LogstashArgs
 from components.pki import Pki, PkiArgs
 from components.settings.load import OwnCa
 from components.settings.model import StackSettings
+from components.shippers import ShipperDeps, Shippers, build_shippers
 from components.watcher_email_node import node_email
 
 
@@ -44,6 +45,7 @@ class ElkStack(pulumi.ComponentResource):
     kibana: Kibana
     kibana_objects: KibanaObjects
     alerting: Alerting
+    shippers: Shippers
     outputs: dict[str, pulumi.Input[object]]
     """What ``__main__`` exports; secrets are already secret Outputs."""
 
@@ -125,6 +127,7 @@ class ElkStack(pulumi.ComponentResource):
             writer_password=self.credentials.passwords[WRITER_USER],
             depends_on=[self.access.users[WRITER_USER], *self.index_management.index_templates.values()],
             labels=labels,
+            beats_client_authentication="required" if filebeat_client_hosts(settings) else "none",
         ), opts=child)
         kibana_url = topology.public_url(settings, settings.kibana.host, settings.kibana.port, settings.kibana.tls)
         self.kibana = Kibana(f"{name}-kibana", KibanaArgs(
@@ -164,6 +167,16 @@ class ElkStack(pulumi.ComponentResource):
             es_url=self.elasticsearch.endpoints[0],
             email_password=email_password,
         ), opts=child)
+        self.shippers = build_shippers(name, settings, ShipperDeps(
+            hosts=self.docker_hosts,
+            ca_cert_pem=self.pki.ca_cert_pem,
+            certificates=self.pki.certificates,
+            passwords=self.credentials.passwords,
+            metricbeat_writer=self.access.users["mt4_metricbeat_writer"],
+            monitoring_user=self.access.system_users["remote_monitoring_user"],
+            metrics_template=self.index_management.index_templates["metrics"],
+            labels=labels,
+        ), child)
         self.outputs = {
             "elasticsearch_url": self.elasticsearch.endpoints[0],
             "elasticsearch_endpoints": self.elasticsearch.endpoints,

@@ -50,4 +50,16 @@ def identities(settings: StackSettings) -> tuple[Identity, ...]:
     out.append(identity_for(settings, "kibana", [settings.kibana.host]))
     instances = settings.logstash.instances
     out.append(identity_for(settings, "logstash", [i.host for i in instances], [i.name for i in instances if i.name != "logstash"]))
+    out += [identity_for(settings, filebeat_identity(host), [host]) for host in filebeat_client_hosts(settings)]
     return tuple(out)
+
+
+def filebeat_identity(host: str) -> str:
+    """The client certificate of the Filebeat on ``host`` (mutual TLS with the Beats input)."""
+    return f"filebeat-{host}"
+
+
+def filebeat_client_hosts(settings: StackSettings) -> tuple[str, ...]:
+    """The hosts whose Filebeat presents a certificate of its own: all of them, with mutual TLS."""
+    fb = settings.filebeat
+    return fb.hosts if fb.enabled and fb.mutual_tls and settings.logstash.beats_tls else ()

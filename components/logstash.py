@@ -43,6 +43,8 @@ class LogstashArgs:
     depends_on: Sequence[pulumi.Resource]
     """The writer user and the index templates."""
     labels: dict[str, str]
+    beats_client_authentication: pipeline.ClientAuthentication = "none"
+    """``required`` when every Filebeat presents a client certificate (``filebeat.mutual_tls``)."""
 
 
 def pipeline_options(args: LogstashArgs) -> pipeline.Mt4PipelineOptions:
@@ -57,6 +59,7 @@ def pipeline_options(args: LogstashArgs) -> pipeline.Mt4PipelineOptions:
         writer_password_env=WRITER_PASSWORD_ENV,
         sensitive_keys=s.sensitive_keys,
         event_types=s.event_types,
+        beats_client_authentication=args.beats_client_authentication,
     )
 
 

@@ -26,7 +26,7 @@ import pulumi_docker as docker
 from components import containers as c
 from components.docker_hosts import PlacedHost
 from components.render import elasticsearch_yml as es_yml
-from components.render import kibana_yml, logstash_pipeline
+from components.render import filebeat_yml, kibana_yml, logstash_pipeline
 
 #: Inside each image's config directory (Elasticsearch reads TLS files only from there), and
 #: absent from every 8.19 image, so the mounted volume shows nothing of the image (no copy-up).
@@ -34,6 +34,7 @@ SECRETS_DIRS: Mapping[str, str] = {
     "elasticsearch": es_yml.SECRETS_DIR,
     "kibana": kibana_yml.SECRETS_DIR,
     "logstash": logstash_pipeline.SECRETS_DIR,
+    "filebeat": filebeat_yml.SECRETS_DIR,
 }
 #: Where the installer receives the files: root-owned 0400, readable by root alone.
 STAGING_DIR = "/run/elk-secret-staging"

@@ -38,6 +38,8 @@ INTENDED_ENV: dict[str, frozenset[str]] = {
         "KIBANA_SECURITY_ENCRYPTION_KEY", "KIBANA_REPORTING_ENCRYPTION_KEY",
     }),
     "logstash": frozenset({"LS_JAVA_OPTS", "MT4_WRITER_PASSWORD"}),
+    "filebeat": frozenset(),
+    "metricbeat": frozenset({"MT4_METRICBEAT_WRITER_PASSWORD", "MT4_REMOTE_MONITORING_PASSWORD"}),
 }
 #: One-shot root containers (role label) that prepare a volume; not services, no image contract.
 ROOT_HELPER_ROLE = "backup-permissions"
@@ -72,7 +74,8 @@ class Inode:
 
 
 def identity_of(image: str) -> Identity:
-    user = IMAGES[image]["user"]
+    """Who the container runs as: the image's USER, or the contract's ``run_as`` (the Beats: root)."""
+    user = IMAGES[image].get("run_as") or IMAGES[image]["user"]
     return Identity(uid=user["uid"], gid=user["gid"], groups=frozenset(user["supplementary_groups"]))
 
 
@@ -169,7 +172,7 @@ def installed_files(r: Registration, run: Run) -> Installed:
     files: dict[str, Inode] = {}
     directory = None
     problems: list[str] = []
-    for m in (m for m in r.inputs.get("mounts", []) if m.get("readOnly")):
+    for m in (m for m in r.inputs.get("mounts", []) if m.get("readOnly") and m.get("type") != "bind"):
         where = f"{r.name}: read-only mount {m['source']} -> {m['target']}"
         helpers = [h for h in secret_helpers(run)
                    if any(hm["source"] == m["source"] and hm["target"] == m["target"] for hm in h.inputs.get("mounts", []))]
@@ -300,8 +303,11 @@ def mount_problems(r: Registration, image: str, run: Run) -> list[str]:
             problems.append(f"{r.name}: installed {path} {node} is unreadable for {who}")
         if node.mode & 0o077:
             problems.append(f"{r.name}: installed {path} {node} is readable beyond its owner")
+    problems += host_mount_problems(r, image)
     for m in r.inputs.get("mounts", []):
         where = f"{r.name}: mount {m['source']} -> {m['target']}"
+        if m.get("type") == "bind":
+            continue  # a host path: host_mount_problems
         if m.get("readOnly"):
             spec = contract_path(image, m["target"])
             if spec is not None and spec["in_image"]:
@@ -321,6 +327,30 @@ def mount_problems(r: Registration, image: str, run: Run) -> list[str]:
             problems.append(f"{where}: {m['target']} is under the image's home but not in the contract")
             continue
         problems += root_helper_problems(r, m, who, run)
+    return problems
+
+
+def host_mount_problems(r: Registration, image: str) -> list[str]:
+    """Host paths reach only the images whose contract lists them (the Beats read their host), read-only,
+    at the targets listed there; every other file travels as an upload."""
+    spec = IMAGES[image].get("host_mounts", {})
+    allowed = {tuple(b) for b in spec.get("binds", [])}
+    problems = []
+    for m in (m for m in r.inputs.get("mounts", []) if m.get("type") == "bind"):
+        where = f"{r.name}: bind mount {m['source']} -> {m['target']}"
+        if not spec:
+            problems.append(f"{where}: only volumes (files travel as uploads, never bind mounts)")
+        elif not m.get("readOnly"):
+            problems.append(f"{where}: a host path must be mounted read-only")
+        elif (m["source"], m["target"]) not in allowed and not (m["source"] == m["target"] and m["target"].endswith("/containers")
+                                                               and "bind_targets" in spec):
+            problems.append(f"{where}: not a host mount the {image} contract lists")
+    for v in r.inputs.get("volumes", []) or []:
+        where = f"{r.name}: host bind {v.get('hostPath')} -> {v.get('containerPath')}"
+        if "host_binds" not in spec:
+            problems.append(f"{where}: the {image} contract allows no host bind")
+        elif not v.get("readOnly") or v.get("hostPath") != v.get("containerPath") or in_image_home(image, v["containerPath"]):
+            problems.append(f"{where}: must be read-only, at the same path, outside the image's home")
     return problems
 
 
@@ -352,7 +382,8 @@ def root_helper_problems(r: Registration, mount: dict[str, Any], who: Identity, 
 def runs_as_the_image_says(r: Registration) -> list[str]:
     """Overriding user or entrypoint would bypass the contract (and the entrypoint); a command
     only as the image's ``command_wrapper`` (``command_problems``)."""
-    return [f"{r.name}: sets {key}={r.inputs[key]!r}" for key in ("user", "entrypoints", "groupAdds") if r.inputs.get(key)]
+    allowed = {"user": IMAGES[image_of(r)].get("run_as", {}).get("user")} if r.inputs.get("image") else {}
+    return [f"{r.name}: sets {key}={r.inputs[key]!r}" for key in ("user", "entrypoints", "groupAdds") if r.inputs.get(key) and r.inputs[key] != allowed.get(key)]
 
 
 #: What a wrapper may do besides handing over: bash options, comments, the entrypoint's umask, and
@@ -429,6 +460,10 @@ def test_the_contract_states_the_users_the_sources_show() -> None:
     assert identity_of("elasticsearch") == Identity(1000, 0, frozenset({0}))
     assert identity_of("kibana") == Identity(1000, 1000, frozenset({0}))
     assert identity_of("logstash") == Identity(1000, 1000, frozenset())
+    for beat in ("filebeat", "metricbeat"):
+        assert (IMAGES[beat]["user"]["uid"], IMAGES[beat]["user"]["gid"]) == (1000, 1000), "the image's USER"
+        assert identity_of(beat) == Identity(0, 0, frozenset()), "ours run as root (run_as)"
+        assert IMAGES[beat]["run_as"]["sources"] and IMAGES[beat]["config_permissions"]["sources"]
     assert IMAGES["elasticsearch"]["file_env"]["allowed_modes"] == ["0400", "0600"]
 
 

@@ -23,7 +23,8 @@ CHANGES = {
         ],
     }},
     "re-issued certificates": {"tls": {"validity_hours": 4380, "early_renewal_hours": 360}},
-    "another pipeline": {"logstash": {"sensitive_keys": ["password", "pin"], "pipeline_workers": 8, "tcp_tls": False}},
+    "another pipeline": {"logstash": {"sensitive_keys": ["password", "pin"], "pipeline_workers": 8, "tcp_tls": False,
+                                        "beats_tls": True}},  # prod's Filebeats use mutual TLS, which needs it
     "the end of bootstrap": {"bootstrap": "false"},
 }
 

@@ -199,7 +199,7 @@ def test_access_resources_use_the_explicit_provider_and_wait_for_nodes(prod: Run
     node_urns = {n.urn for n in es_nodes(prod)}
     assert node_urns <= set(provider[0].dependencies)
     api = [r for r in prod.resources if r.type.startswith("elasticstack:index/security")]
-    assert len(api) == 4 + 3 + 3
+    assert len(api) == 4 + 4 + 4  # system users, roles, users (incl. Metricbeat's writer and its role)
     for r in api:
         assert r.provider.startswith(provider[0].urn), r.urn
         assert node_urns <= set(r.dependencies), r.urn

@@ -29,15 +29,17 @@ COMMON = {
     "random:index/randomPassword:RandomPassword": [
         f"elk-credentials-{n}" for n in (
             "elastic", "kibana-system", "logstash-system", "beats-system", "remote-monitoring-user",
-            "mt4-logstash-writer", "mt4-analyst", "mt4-admin",
+            "mt4-logstash-writer", "mt4-analyst", "mt4-admin", "mt4-metricbeat-writer",
             "kibana-encrypted-saved-objects-key", "kibana-security-key", "kibana-reporting-key",
         )
     ],
     "elasticstack:index/securitySystemUser:SecuritySystemUser": [
         f"elk-access-{u}" for u in ("kibana-system", "logstash-system", "beats-system", "remote-monitoring-user")
     ],
-    "elasticstack:index/securityRole:SecurityRole": [f"elk-access-role-{r}" for r in ("mt4-admin", "mt4-analyst", "mt4-logstash-writer")],
-    "elasticstack:index/securityUser:SecurityUser": [f"elk-access-user-{r}" for r in ("mt4-admin", "mt4-analyst", "mt4-logstash-writer")],
+    "elasticstack:index/securityRole:SecurityRole": [
+        f"elk-access-role-{r}" for r in ("mt4-admin", "mt4-analyst", "mt4-logstash-writer", "mt4-metricbeat-writer")],
+    "elasticstack:index/securityUser:SecurityUser": [
+        f"elk-access-user-{r}" for r in ("mt4-admin", "mt4-analyst", "mt4-logstash-writer", "mt4-metricbeat-writer")],
     "elasticstack:index/indexLifecycle:IndexLifecycle": ["elk-indices-ilm-logs", "elk-indices-ilm-metrics", "elk-alerting-alerts-ilm"],
     "elasticstack:index/componentTemplate:ComponentTemplate": ["elk-indices-component-mappings", "elk-indices-component-settings"],
     "elasticstack:index/snapshotRepository:SnapshotRepository": ["elk-indices-repository"],
@@ -67,7 +69,7 @@ def per_host(hosts: list[str]) -> dict[str, list[str]]:
         "pulumi:providers:docker": [f"elk-docker-{h}" for h in hosts],
         "docker:index/network:Network": [f"elk-docker-{h}-network" for h in hosts],
         "docker:index/remoteImage:RemoteImage": [
-            f"elk-docker-{h}-{p}-image" for h in hosts for p in ("elasticsearch", "kibana", "logstash")],
+            f"elk-docker-{h}-{p}-image" for h in hosts for p in ("elasticsearch", "kibana", "logstash", "filebeat", "metricbeat")],
         "pulumi-python:dynamic/docker:HostPreflightCheck": [f"elk-preflight-{h}" for h in hosts],
     }
 
@@ -92,12 +94,31 @@ def per_node(nodes: list[str], gates: list[str], kibana_tls: bool, hosts: list[s
     }
 
 
+def per_beat_host(hosts: list[str], mutual_tls: bool) -> dict[str, list[str]]:
+    """A Filebeat (registry volume; with mutual TLS a client certificate and its installer) and a
+    Metricbeat on every host (components/shippers.py)."""
+    clients = [f"filebeat-{h}" for h in hosts] if mutual_tls else []
+    return {
+        "elk:components:Filebeat": [f"elk-filebeat-{h}" for h in hosts],
+        "elk:components:Metricbeat": [f"elk-metricbeat-{h}" for h in hosts],
+        "docker:index/volume:Volume": [
+            *(f"elk-filebeat-{h}-data" for h in hosts), *(f"elk-{c}-secret-files-volume" for c in clients)],
+        "docker:index/container:Container": [
+            *(f"elk-{b}-{h}-container" for h in hosts for b in ("filebeat", "metricbeat")), *(f"elk-{c}-secret-files" for c in clients)],
+        "tls:index/privateKey:PrivateKey": [f"elk-pki-{c}-key" for c in clients],
+        "tls:index/certRequest:CertRequest": [f"elk-pki-{c}-csr" for c in clients],
+        "tls:index/locallySignedCert:LocallySignedCert": [f"elk-pki-{c}-cert" for c in clients],
+    }
+
+
 def inventory(run_resources: list) -> Counter:
     return Counter((r.type, r.name) for r in run_resources)
 
 
 def expected(nodes: list[str], gates: list[str], kibana_tls: bool, hosts: list[str]) -> Counter:
     merged = {**COMMON, **per_host(hosts), **per_node(nodes, gates, kibana_tls, hosts)}
+    for kind, names in per_beat_host(hosts, mutual_tls=kibana_tls).items():  # prod: TLS everywhere, mutual for Filebeat
+        merged[kind] = [*merged.get(kind, []), *names]
     return Counter((t, n) for t, names in merged.items() for n in names)
 
 

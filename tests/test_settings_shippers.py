@@ -23,7 +23,7 @@ def errors(raw: dict[str, Any]) -> dict[str, str]:
     return {p.key: p.message for p in problems.errors}
 
 
-def test_defaults_run_one_filebeat_and_one_metricbeat_on_the_first_host() -> None:
+def test_defaults_run_a_filebeat_and_a_metricbeat_on_every_docker_host() -> None:
     s, problems = parse({"docker_hosts": [{"name": "box", "url": "unix:///var/run/docker.sock"}]})
     assert problems.errors == []
     assert s.filebeat == Filebeat(enabled=True, hosts=("box",), memory_bytes=256 * 1024**2,
@@ -32,6 +32,9 @@ def test_defaults_run_one_filebeat_and_one_metricbeat_on_the_first_host() -> Non
     assert s.filebeat.bridge_log_dirs == ("/var/log/mt4-bridge",)
     assert s.filebeat.containers_dir == "/var/lib/docker/containers"
     assert (s.metricbeat.enabled, s.metricbeat.hosts, s.metricbeat.period, s.metricbeat.stack_monitoring) == (True, ("box",), "10s", True)
+    two = [{"name": "a", "url": "ssh://a", "address": "10.0.0.1"}, {"name": "b", "url": "ssh://b", "address": "10.0.0.2"}]
+    s, _ = parse({"docker_hosts": two})
+    assert s.filebeat.hosts == s.metricbeat.hosts == ("a", "b")
 
 
 def test_bridge_log_dirs_are_mounted_once_each_in_the_order_named() -> None:
@@ -114,3 +117,19 @@ def test_both_stack_files_parse_with_sensible_shippers() -> None:
         assert s.filebeat.enabled and s.metricbeat.enabled
         assert set(s.filebeat.hosts) <= {h.name for h in s.docker_hosts}
         assert s.filebeat.mutual_tls == (stack == "prod")
+
+
+def test_with_stack_monitoring_every_host_that_runs_a_service_has_a_metricbeat() -> None:
+    hosts = [{"name": n, "url": f"ssh://ops@{n}", "address": f"10.0.0.{i}"} for i, n in enumerate(("a", "b", "c"), 1)]
+    raw = {
+        "docker_hosts": hosts, "network": {"bind_address": "0.0.0.0"},
+        "elasticsearch": {"nodes": [{"name": f"es0{i}", "host": h, "http_port": 9200} for i, h in enumerate("abc", 1)]},
+        "kibana": {"host": "a"}, "logstash": {"instances": [{"name": "logstash", "host": "b"}]},
+        "snapshots": {"nfs": {"server": "10.0.0.9", "export": "/e"}},
+        "filebeat": {"hosts": ["a", "b", "c"]},
+    }
+    _, problems = parse({**raw, "metricbeat": {"hosts": ["a"]}})
+    found = [p.message for p in problems.errors if p.key == "metricbeat.hosts"]
+    assert len(found) == 2 and "'b', which runs es02, logstash" in found[0] and "'c', which runs es03" in found[1]
+    assert "metricbeat.hosts" not in errors({**raw, "metricbeat": {"hosts": ["a", "b", "c"]}})
+    assert "metricbeat.hosts" not in errors({**raw, "metricbeat": {"hosts": ["a"], "stack_monitoring": False}})

@@ -20,7 +20,6 @@ Why these choices:
   its registry only for acknowledged batches, so an instance that goes away loses nothing.
 - ``path.data`` (the registry) is a volume of its own (component side), so a replaced container
   resumes where it stopped.
-- The HTTP endpoint listens on loopback only, for the container's healthcheck.
 """
 
 from __future__ import annotations
@@ -37,8 +36,10 @@ DATA_DIR: Final = f"{HOME}/data"
 CERTS_DIR: Final = f"{HOME}/certs"
 DEFAULT_CA_PATH: Final = f"{CERTS_DIR}/ca.crt"
 DEFAULT_CLIENT_CERT_PATH: Final = f"{CERTS_DIR}/filebeat.crt"
-#: Beats' HTTP endpoint default port (reference: ``#http.port: 5066``).
-HTTP_PORT: Final = 5066
+#: The client key lives in a read-only volume of its own (components/secret_files.py).
+SECRETS_DIR: Final = f"{HOME}/secrets"
+CLIENT_KEY_FILE: Final = "filebeat.key"
+DEFAULT_CLIENT_KEY_PATH: Final = f"{SECRETS_DIR}/{CLIENT_KEY_FILE}"
 BRIDGE_INPUT_ID: Final = "mt4-bridge-json"
 CONTAINERS_INPUT_ID: Final = "docker-container-logs"
 #: The json-file driver's file name inside each container's directory.
@@ -129,9 +130,6 @@ def filebeat_config(options: FilebeatYmlOptions) -> dict[str, object]:
         "path.data": DATA_DIR,
         "filebeat.inputs": inputs(options),
         "output.logstash": logstash_output(options),
-        "http.enabled": True,
-        "http.host": "127.0.0.1",
-        "http.port": HTTP_PORT,
     }
 
 

@@ -1,6 +1,7 @@
 """``metricbeat.yml`` for the Metricbeat 8.19 container: its Docker host's system and container
-metrics into the ``mt4-metrics-system`` data stream, and (on one Metricbeat) Stack Monitoring of
-Elasticsearch, Kibana and Logstash.
+metrics into the ``mt4-metrics-system`` data stream, and Stack Monitoring of the Elasticsearch
+nodes, Kibana and Logstash instances on the same host (Elastic's layout: a Metricbeat beside what
+it monitors, ``scope: node``; nothing has to be published for it).
 
 Pure text rendering: plain values in, YAML text out (no Pulumi here). Every key written is listed,
 with the 8.19 reference line or doc page it was checked against, in
@@ -39,7 +40,6 @@ CERTS_DIR: Final = f"{HOME}/certs"
 DEFAULT_CA_PATH: Final = f"{CERTS_DIR}/ca.crt"
 HOSTFS: Final = "/hostfs"
 DOCKER_SOCKET: Final = "/var/run/docker.sock"
-HTTP_PORT: Final = 5066
 #: The one data stream Metricbeat writes (besides the monitoring ones): ``mt4-metrics-*`` is ours.
 INDEX: Final = "mt4-metrics-system"
 TEMPLATE_NAME: Final = "mt4-metrics"
@@ -55,14 +55,18 @@ _DURATION = re.compile(r"^[1-9][0-9]*(s|m)$")
 
 @dataclass(frozen=True, kw_only=True)
 class StackMonitoring:
-    """Where the monitored services answer, as this Metricbeat reaches them."""
+    """The services on this Metricbeat's host, as it reaches them on the Docker network."""
 
-    elasticsearch_urls: tuple[str, ...]
-    """Every node (``scope: node``: one entry per node, each collected as that node)."""
-    kibana_url: str
-    logstash_urls: tuple[str, ...]
+    elasticsearch_urls: tuple[str, ...] = ()
+    """Every node on the host (``scope: node``: each entry is collected as that node)."""
+    kibana_url: str | None = None
+    logstash_urls: tuple[str, ...] = ()
     """The Logstash monitoring APIs (``http://<instance>:9600``; plain HTTP, no login)."""
     password_env: str = "MT4_REMOTE_MONITORING_PASSWORD"
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return (*self.elasticsearch_urls, *((self.kibana_url,) if self.kibana_url else ()), *self.logstash_urls)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,9 +87,9 @@ class MetricbeatYmlOptions:
             raise ValueError("metricbeat needs at least one Elasticsearch URL")
         urls = list(self.elasticsearch_urls)
         if self.monitoring is not None:
-            urls += [*self.monitoring.elasticsearch_urls, self.monitoring.kibana_url, *self.monitoring.logstash_urls]
-            if not self.monitoring.elasticsearch_urls or not self.monitoring.logstash_urls:
-                raise ValueError("stack monitoring needs the Elasticsearch nodes and the Logstash instances")
+            if not self.monitoring.urls:
+                raise ValueError("stack monitoring needs at least one service to monitor")
+            urls += self.monitoring.urls
         for url in urls:
             if not _URL.fullmatch(url):
                 raise ValueError(f"not a scheme://host:port URL: {url!r}")
@@ -107,12 +111,16 @@ def modules(options: MetricbeatYmlOptions) -> list[dict[str, object]]:
          "hosts": [f"unix://{DOCKER_SOCKET}"]},
     ]
     m = options.monitoring
-    if m is not None:
-        login = {"username": MONITORING_USER, "password": env_reference(m.password_env)}
+    if m is None:
+        return out
+    login = {"username": MONITORING_USER, "password": env_reference(m.password_env)}
+    if m.elasticsearch_urls:
         out.append({"module": "elasticsearch", "xpack.enabled": True, "enabled": True, "period": options.period,
                     "scope": "node", "hosts": list(m.elasticsearch_urls), **login, **_tls(m.elasticsearch_urls[0], options.ca_path)})
+    if m.kibana_url:
         out.append({"module": "kibana", "xpack.enabled": True, "enabled": True, "period": options.period,
                     "hosts": [m.kibana_url], **login, **_tls(m.kibana_url, options.ca_path)})
+    if m.logstash_urls:
         out.append({"module": "logstash", "xpack.enabled": True, "enabled": True, "period": options.period,
                     "hosts": list(m.logstash_urls)})
     return out
@@ -135,9 +143,6 @@ def metricbeat_config(options: MetricbeatYmlOptions) -> dict[str, object]:
         "setup.template.name": TEMPLATE_NAME,
         "setup.template.pattern": TEMPLATE_PATTERN,
         "setup.ilm.enabled": False,
-        "http.enabled": True,
-        "http.host": "127.0.0.1",
-        "http.port": HTTP_PORT,
     }
 
 

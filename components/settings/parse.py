@@ -85,8 +85,8 @@ def parse_settings(
         index_management=top.section("index_management").parse(_index_management),
         snapshots=top.section("snapshots").parse(_snapshots),
         alerting=top.section("alerting").parse(_alerting),
-        filebeat=top.section("filebeat").parse(lambda s: shippers.filebeat(s, first_host)),
-        metricbeat=top.section("metricbeat").parse(lambda s: shippers.metricbeat(s, first_host)),
+        filebeat=top.section("filebeat").parse(lambda s: shippers.filebeat(s, shippers.host_names(raw))),
+        metricbeat=top.section("metricbeat").parse(lambda s: shippers.metricbeat(s, shippers.host_names(raw))),
     )
     for name in ("tls_ca_cert", "tls_ca_key"):
         top._get(name)  # read by the loader as secrets; known here so they are not "unknown"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -55,7 +56,8 @@ _FORBIDDEN_DIRS: Final = {
 class Filebeat:
     enabled: bool
     hosts: tuple[str, ...]
-    """Docker hosts that run a Filebeat each (every host that runs MT4 services)."""
+    """Docker hosts that run a Filebeat each (default: every Docker host; at least each one that
+    runs MT4 services)."""
     memory_bytes: int
     bridge_log_paths: tuple[str, ...]
     """Globs on each Docker host; their directories are mounted read-only at the same path."""
@@ -80,16 +82,25 @@ class Filebeat:
 class Metricbeat:
     enabled: bool
     hosts: tuple[str, ...]
-    """Docker hosts that run a Metricbeat each (their system and container metrics)."""
+    """Docker hosts that run a Metricbeat each (their system and container metrics; default: every
+    Docker host)."""
     memory_bytes: int
     period: str
     stack_monitoring: bool
-    """The Metricbeat on the first of ``hosts`` also collects Elasticsearch, Kibana and Logstash
-    for Stack Monitoring (``xpack.enabled``), as ``remote_monitoring_user``."""
+    """Each Metricbeat also collects the Elasticsearch nodes, Kibana and Logstash instances on its
+    own host for Stack Monitoring (``xpack.enabled``), as ``remote_monitoring_user``."""
 
 
-def _host_list(s: Section, first_host: str, beat: str, enabled: bool) -> tuple[str, ...]:
-    hosts = s.str_list("hosts", (first_host,))
+def host_names(raw: Mapping[str, object]) -> tuple[str, ...]:
+    """The Docker host names the stack file lists (the default: the one local host), as written."""
+    hosts = raw.get("docker_hosts")
+    if not isinstance(hosts, list) or not hosts:
+        return (str(d.LOCAL_DOCKER["name"]),)
+    return tuple(h["name"] for h in hosts if isinstance(h, Mapping) and isinstance(h.get("name"), str))
+
+
+def _host_list(s: Section, all_hosts: tuple[str, ...], beat: str, enabled: bool) -> tuple[str, ...]:
+    hosts = s.str_list("hosts", all_hosts)
     seen: set[str] = set()
     for i, host in enumerate(hosts):
         if host in seen:
@@ -139,7 +150,7 @@ def _path_problem(path: str, s: Section) -> str | None:
     return None
 
 
-def filebeat(s: Section, first_host: str) -> Filebeat:
+def filebeat(s: Section, all_hosts: tuple[str, ...]) -> Filebeat:
     enabled = s.bool("enabled", True)
     root = s.str("docker_data_root", DOCKER_DATA_ROOT, pattern=d.ABSOLUTE_PATH, what="an absolute path on the Docker host")
     if posixpath.normpath(root) != root:
@@ -147,7 +158,7 @@ def filebeat(s: Section, first_host: str) -> Filebeat:
     _refuse_when_disabled(s, enabled, "filebeat", FILEBEAT_KEYS)
     return Filebeat(
         enabled=enabled,
-        hosts=_host_list(s, first_host, "Filebeat", enabled),
+        hosts=_host_list(s, all_hosts, "Filebeat", enabled),
         memory_bytes=s.memory("memory", "256m"),
         bridge_log_paths=_bridge_paths(s),
         container_logs=s.bool("container_logs", True),
@@ -156,12 +167,12 @@ def filebeat(s: Section, first_host: str) -> Filebeat:
     )
 
 
-def metricbeat(s: Section, first_host: str) -> Metricbeat:
+def metricbeat(s: Section, all_hosts: tuple[str, ...]) -> Metricbeat:
     enabled = s.bool("enabled", True)
     _refuse_when_disabled(s, enabled, "metricbeat", METRICBEAT_KEYS)
     return Metricbeat(
         enabled=enabled,
-        hosts=_host_list(s, first_host, "Metricbeat", enabled),
+        hosts=_host_list(s, all_hosts, "Metricbeat", enabled),
         memory_bytes=s.memory("memory", "256m"),
         period=s.str("period", "10s", pattern=_PERIOD, what=PERIOD_HINT),
         stack_monitoring=s.bool("stack_monitoring", True),

@@ -29,7 +29,7 @@ def filebeat_options(**overrides: object) -> fb.FilebeatYmlOptions:
     return fb.FilebeatYmlOptions(**{**base, **overrides})  # type: ignore[arg-type]
 
 
-MUTUAL = {"tls": True, "client_certificate_path": fb.DEFAULT_CLIENT_CERT_PATH, "client_key_path": "/run/secrets/filebeat.key"}
+MUTUAL = {"tls": True, "client_certificate_path": fb.DEFAULT_CLIENT_CERT_PATH, "client_key_path": fb.DEFAULT_CLIENT_KEY_PATH}
 FILEBEAT_VARIANTS = {
     "plain": {},
     "tls": {"tls": True},
@@ -62,6 +62,7 @@ METRICBEAT_VARIANTS = {
     "metrics-only": {},
     "monitoring": {"monitoring": monitoring()},
     "monitoring-plain-kibana": {"monitoring": monitoring(kibana_tls=False), "period": "1m"},
+    "monitoring-logstash-host": {"monitoring": mb.StackMonitoring(logstash_urls=("http://logstash2:9600",))},
 }
 
 
@@ -132,7 +133,7 @@ def test_filebeat_output_balances_over_every_logstash_and_verifies_it_when_tls()
     assert tls["ssl.certificate_authorities"] == [fb.DEFAULT_CA_PATH]
     assert "ssl.certificate" not in tls and "ssl.key" not in tls
     mutual = fb.logstash_output(filebeat_options(**MUTUAL))
-    assert (mutual["ssl.certificate"], mutual["ssl.key"]) == (fb.DEFAULT_CLIENT_CERT_PATH, "/run/secrets/filebeat.key")
+    assert (mutual["ssl.certificate"], mutual["ssl.key"]) == (fb.DEFAULT_CLIENT_CERT_PATH, fb.DEFAULT_CLIENT_KEY_PATH)
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -177,12 +178,15 @@ def test_stack_monitoring_modules_log_in_as_remote_monitoring_user_and_send_no_m
     assert "username" not in modules["logstash"]  # Logstash's API has no login here
     plain = {m["module"]: m for m in mb.modules(metricbeat_options(monitoring=monitoring(kibana_tls=False)))}
     assert not any(k.startswith("ssl.") for k in plain["kibana"])
+    only_logstash = mb.modules(metricbeat_options(monitoring=mb.StackMonitoring(logstash_urls=("http://logstash2:9600",))))
+    assert [m["module"] for m in only_logstash] == ["system", "docker", "logstash"], "a module only for what runs on the host"
 
 
 @pytest.mark.parametrize("overrides, message", [
     ({"period": "10"}, "Beats duration"),
     ({"elasticsearch_urls": ()}, "at least one"),
     ({"elasticsearch_urls": ("es01:9200",)}, "URL"),
+    ({"monitoring": mb.StackMonitoring()}, "at least one service"),
 ])
 def test_metricbeat_options_refuse_what_metricbeat_could_not_run(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
