@@ -43,7 +43,13 @@ IMAGE_USERS: Mapping[str, ImageUser] = {
     "elasticsearch": ImageUser(uid="1000", gid="0"),
     "kibana": ImageUser(uid="1000", gid="1000"),
     "logstash": ImageUser(uid="1000", gid="1000"),
+    # The Beats' images run as their own user (uid 1000); ours run as root (``BEATS_USER``), which
+    # reading container logs, the Docker socket and the host's /proc needs (contract: run_as).
+    "filebeat": ImageUser(uid="0", gid="0"),
+    "metricbeat": ImageUser(uid="0", gid="0"),
 }
+#: The Beats' container user (see IMAGE_USERS).
+BEATS_USER = "0:0"
 #: Rendered configs and certificates: nothing secret, so root-owned and world-readable, which
 #: every image user can read whatever its groups. Uploads name no owner: when one does, the
 #: docker provider sets CopyUIDGID and the daemon chowns to the container's USER looked up *as a
@@ -141,11 +147,15 @@ def service_container(
     container_labels: list[docker.ContainerLabelArgs],
     opts: pulumi.ResourceOptions,
     secrets: InstalledSecrets | None = None,
+    user: str | None = None,
+    host_binds: list[docker.ContainerVolumeArgs] | None = None,
     command: list[str] | None = None,
 ) -> docker.Container:
     """One long-running service container, run the way every container of the stack is run:
     restarted unless stopped, logs rotated, memory capped, healthy before ``up`` moves on, and
-    replaced delete-first because its name is fixed. ``secrets``: its secret files' volume,
+    replaced delete-first because its name is fixed. ``user`` overrides the image's USER and
+    ``host_binds`` bind Docker-host directories (created when missing): the Beats only, which
+    read the host (tests/contracts/images_8.19.json says why). ``secrets``: its secret files' volume,
     mounted read-only; the container waits for, and is replaced with, their installer. ``command``
     replaces the image's CMD, never its entrypoint (Elasticsearch's keystore wrapper only: the
     contract's ``command_wrapper``)."""
@@ -158,7 +168,9 @@ def service_container(
         name=container_name,
         hostname=alias,
         image=placed.images[product].image_id,
+        user=user,
         command=command,
+        volumes=host_binds,
         envs=envs,
         uploads=uploads,
         mounts=mounts,
