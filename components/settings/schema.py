@@ -136,7 +136,7 @@ KEYS: tuple[Key, ...] = (
     Key("metricbeat.hosts", None, "Docker hosts that run a Metricbeat each", doc_default="every Docker host"),
     Key("metricbeat.memory", "256m", "container memory limit of each Metricbeat"),
     Key("metricbeat.period", "10s", "how often every module is sampled"),
-    Key("metricbeat.stack_monitoring", "true", "the first Metricbeat also feeds Stack Monitoring (Elasticsearch, Kibana, Logstash)"),
+    Key("metricbeat.stack_monitoring", "true", "each Metricbeat feeds Stack Monitoring with the nodes, Kibana and Logstash on its host"),
 )
 
 
