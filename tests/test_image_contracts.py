@@ -355,6 +355,9 @@ def host_mount_problems(r: Registration, image: str) -> list[str]:
 
 
 CHOWN = re.compile(r"^chown (?P<uid>\d+):(?P<gid>\d+) (?P<path>\S+) && chmod (?P<mode>[0-7]{3,4}) (?P=path)$")
+#: A volume backed by one NFS export across Docker hosts is changed only when not yet owned right
+#: (with root_squash root cannot chown it; README: the operator gives it to uid 1000 on the server).
+GUARDED = re.compile(r'^\[ "\$\(stat -c %u:%g (?P<path>\S+)\)" = "(?P<owner>\d+:\d+)" \] \|\| \{ (?P<fix>.+); \}$')
 
 
 def root_helper_problems(r: Registration, mount: dict[str, Any], who: Identity, run: Run) -> list[str]:
@@ -370,7 +373,10 @@ def root_helper_problems(r: Registration, mount: dict[str, Any], who: Identity, 
     if helper.urn not in r.dependencies:
         problems.append(f"{where}: does not wait for {helper.name}")
     [command] = helper.inputs.get("command") or [""]
-    fix = CHOWN.match(command)
+    guard = GUARDED.match(command)
+    fix = CHOWN.match(guard["fix"] if guard else command)
+    if guard and fix and (guard["path"] != fix["path"] or guard["owner"] != f"{fix['uid']}:{fix['gid']}"):
+        return [*problems, f"{where}: helper command {command!r} checks another path or owner than it sets"]
     if fix is None or fix["path"] != mount["target"]:
         return [*problems, f"{where}: helper command {command!r} does not chown and chmod {mount['target']}"]
     fixed = Inode(int(fix["uid"]), int(fix["gid"]), int(fix["mode"], 8))

@@ -17,8 +17,15 @@ from tests.test_program_foundation import es_nodes
 CONTAINER = "docker:index/container:Container"
 
 
+def containers(run: Run, role: str) -> list[Registration]:
+    return [r for r in run.of_type(CONTAINER) if any(lbl["label"] == "role" and lbl["value"] == role for lbl in r.inputs["labels"])]
+
+
 def container(run: Run, role: str) -> Registration:
-    found = [r for r in run.of_type(CONTAINER) if any(lbl["label"] == "role" and lbl["value"] == role for lbl in r.inputs["labels"])]
+    """The one container of ``role``; for Logstash (one or more instances) the first instance's."""
+    found = containers(run, role)
+    if role == "logstash":
+        found = [r for r in found if r.name == "elk-logstash-container"]
     assert len(found) == 1, role
     return found[0]
 
@@ -88,12 +95,13 @@ def test_logstash_inputs_use_tls_as_the_stack_says() -> None:
 
 
 def test_logstash_keeps_its_queue_on_a_volume_and_publishes_both_inputs(run: Run) -> None:
+    for instance in containers(run, "logstash"):
+        [mount] = [m for m in instance.inputs["mounts"] if m["target"] == "/usr/share/logstash/data"]
+        assert mount["source"] == f"{instance.inputs['name']}-data"
+        settings = yaml.safe_load(uploaded(instance, "/usr/share/logstash/config/logstash.yml"))
+        assert settings["queue.type"] == "persisted" and settings["path.data"] == "/usr/share/logstash/data"
+        assert sorted(p["internal"] for p in instance.inputs["ports"]) == [5000, 5044]
     ls = container(run, "logstash")
-    [mount] = [m for m in ls.inputs["mounts"] if m["target"] == "/usr/share/logstash/data"]
-    assert mount["source"].endswith("-logstash-data")
-    settings = yaml.safe_load(uploaded(ls, "/usr/share/logstash/config/logstash.yml"))
-    assert settings["queue.type"] == "persisted" and settings["path.data"] == "/usr/share/logstash/data"
-    assert sorted(p["internal"] for p in ls.inputs["ports"]) == [5000, 5044]
     assert not any(u["file"].endswith(".key") for u in ls.inputs["uploads"]), "keys are installed, never uploaded"
     installer = run.named(f"{ls.name.removesuffix('-container')}-secret-files")
     [key_upload] = installer.inputs["uploads"]

@@ -39,9 +39,10 @@ DEFAULT_PIPELINE_PATH: Final = "/usr/share/logstash/pipeline/mt4.conf"
 #: ``path.dead_letter_queue``): each on a volume of its own, apart from ``path.data``, so one can be
 #: sized, backed up or inspected without the other. Logstash keeps one subdirectory per pipeline id
 #: under each (logstash.yml reference: "Each pipeline will group its PQ files in a subdirectory
-#: matching its pipeline.id").
-DEFAULT_PATH_QUEUE: Final = "/usr/share/logstash/queue"
-DEFAULT_PATH_DEAD_LETTER_QUEUE: Final = "/usr/share/logstash/dead_letter_queue"
+#: matching its pipeline.id"). Outside the image's home: no image directory is there, so a fresh
+#: volume is root-owned and a root helper hands it to the image user (images_8.19.json).
+DEFAULT_PATH_QUEUE: Final = "/var/lib/logstash/queue"
+DEFAULT_PATH_DEAD_LETTER_QUEUE: Final = "/var/lib/logstash/dead_letter_queue"
 #: Port of the Logstash monitoring API (the container healthcheck queries it).
 API_HTTP_PORT: Final = 9600
 

@@ -155,8 +155,9 @@ def test_diff_shows_what_a_change_renders(tmp_path: Path, capsys: pytest.Capture
     assert changes == diff_dirs(before, tmp_path / "after") and changes in capsys.readouterr().out
     assert "-pipeline.batch.size: 250\n+pipeline.batch.size: 500\n" in changes
     changed_files = sorted(line[4:] for line in changes.splitlines() if line.startswith("+++ "))
-    # the file itself, and the container's config-hash label in the tree
-    assert changed_files == ["after/files/elk-logstash-container/usr/share/logstash/config/logstash.yml", "after/tree.txt"]
+    # the file itself in each Logstash instance, and the containers' config-hash labels in the tree
+    assert changed_files == ["after/files/elk-logstash-container/usr/share/logstash/config/logstash.yml",
+                             "after/files/elk-logstash-logstash2-container/usr/share/logstash/config/logstash.yml", "after/tree.txt"]
 
 
 def test_two_processes_render_identical_folders(tmp_path: Path) -> None:

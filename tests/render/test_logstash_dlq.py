@@ -41,8 +41,8 @@ def replay_config():  # type: ignore[no-untyped-def]
 def test_queue_and_dlq_paths_are_written_and_are_8_19_settings() -> None:
     settings = yaml.safe_load(render_logstash_yml(LogstashYmlOptions(
         path_queue=DEFAULT_PATH_QUEUE, path_dead_letter_queue=DEFAULT_PATH_DEAD_LETTER_QUEUE)))
-    assert settings["path.queue"] == "/usr/share/logstash/queue"
-    assert settings["path.dead_letter_queue"] == "/usr/share/logstash/dead_letter_queue"
+    assert settings["path.queue"] == "/var/lib/logstash/queue"
+    assert settings["path.dead_letter_queue"] == "/var/lib/logstash/dead_letter_queue"
     assert settings["path.data"] == "/usr/share/logstash/data"
     assert set(settings) <= set(YML["settings"])
 
@@ -88,7 +88,7 @@ def test_the_replay_reads_the_mt4_dead_letter_queue_and_commits_its_position() -
     (only_input,) = [u.plugin for u in iter_plugins(config) if u.section == "input"]
     assert only_input.name == "dead_letter_queue"
     assert only_input.options == {
-        "id": "mt4_dlq_input", "path": "/usr/share/logstash/dead_letter_queue", "pipeline_id": "mt4",
+        "id": "mt4_dlq_input", "path": "/var/lib/logstash/dead_letter_queue", "pipeline_id": "mt4",
         "commit_offsets": Bareword("true"),
     }
 
