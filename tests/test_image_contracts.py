@@ -630,6 +630,18 @@ def test_a_root_owned_volume_without_its_helper_is_caught() -> None:
     assert can_write_dir(identity_of("elasticsearch"), Inode(0, 0, 0o775))
 
 
+def test_an_nfs_guarded_helper_is_read_as_its_chown_and_a_mismatched_guard_is_caught() -> None:
+    mount = {"type": "volume", "source": "backup", "target": "/backup/elasticsearch"}
+    fix = "chown 1000:0 /backup/elasticsearch && chmod 2770 /backup/elasticsearch"
+    for owner, caught in (("1000:0", False), ("0:0", True)):
+        helper = fake("helper", mounts=(mount,))
+        helper.inputs.update(user="0:0", command=[f'[ "$(stat -c %u:%g /backup/elasticsearch)" = "{owner}" ] || {{ {fix}; }}'],
+                             labels=[{"label": "role", "value": ROOT_HELPER_ROLE}])
+        problems = mount_problems(fake("es", mounts=(mount,), deps=("urn:helper",)), "elasticsearch", Run(resources=[helper]))
+        assert any("checks another path or owner" in p for p in problems) is caught, owner
+        assert caught or problems == []
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_preflight_probe_touches_no_file_of_the_image(stack: str) -> None:
     probes = [r for r in cached_run(stack).of_type(CONTAINER) if role_of(r) == "host-preflight"]
