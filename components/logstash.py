@@ -1,29 +1,42 @@
-"""Logstash: the MT4 ingest container, its persistent-queue volume and rendered pipeline.
+"""Logstash: one or more MT4 ingest containers, each with its own data, queue and DLQ volumes.
 
-It starts only once its writer user exists and the index templates are in place: an event that
-arrives before its template would create a plain index with guessed mappings.
+Every instance runs the same pipeline (shippers load-balance across them; a client may use any):
+inputs listen on ``logstash.tcp_port``/``beats_port`` inside the container and each instance
+publishes them on its own host ports. Per instance, three volumes: ``path.data`` (the node's
+uuid and the DLQ replay's committed position), ``path.queue`` (the persisted queue: accepted
+events survive a restart or crash) and ``path.dead_letter_queue`` (what Elasticsearch refused);
+on a protected stack all three are protected and retained. The queue and DLQ mount points do not
+exist in the image, so a fresh volume there is root-owned (tests/contracts/images_8.19.json,
+``volume_copy_up``): a one-shot root container hands them to the image user first.
+
+An instance starts only once its writer user exists and the index templates are in place: an
+event that arrives before its template would create a plain index with guessed mappings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_docker as docker
 
 from components import containers as c
-from components.docker_hosts import DockerHosts
+from components.docker_hosts import DockerHosts, PlacedHost
 from components.pki import IssuedCertificate
+from components.render import logstash_dlq_replay as replay
 from components.render import logstash_pipeline as pipeline
 from components.render import logstash_yml
 from components.secret_files import SecretFile, install_secret_files
 from components.settings.model import Logstash as LogstashSettings
+from components.settings.model import LogstashInstance
 
 CONFIG_DIR = "/usr/share/logstash/config"
 WRITER_PASSWORD_ENV = "MT4_WRITER_PASSWORD"
 WRITER_USER = "mt4_logstash_writer"
 PIPELINE_ID = "mt4"
+#: Role label of the one-shot root containers that hand a fresh volume to the image user.
+VOLUME_HELPER_ROLE = "volume-permissions"
 #: Logstash needs a minute to start its JVM and pipeline.
 WAIT_TIMEOUT_SECONDS = 300
 
@@ -35,7 +48,7 @@ class LogstashArgs:
     bind_address: str
     protect_volumes: bool
     elasticsearch_hosts: tuple[str, ...]
-    """Node URLs on the Docker network (``https://es01:9200``)."""
+    """Node URLs that work from every instance's host (one pipeline file for all)."""
     hosts: DockerHosts
     certificate: IssuedCertificate
     ca_cert_pem: pulumi.Input[str]
@@ -63,26 +76,43 @@ def pipeline_options(args: LogstashArgs) -> pipeline.Mt4PipelineOptions:
     )
 
 
-def yml_options(args: LogstashArgs) -> logstash_yml.LogstashYmlOptions:
+def yml_options(args: LogstashArgs, instance: LogstashInstance) -> logstash_yml.LogstashYmlOptions:
     s = args.settings
+    persisted = s.queue_type == "persisted"
     return logstash_yml.LogstashYmlOptions(
-        node_name=f"{args.cluster_name}-logstash",
+        node_name=f"{args.cluster_name}-{instance.name}",
         pipeline_workers=s.pipeline_workers,
         pipeline_batch_size=s.batch_size,
         pipeline_batch_delay_ms=s.batch_delay_ms,
         queue_type=s.queue_type,
         queue_max_bytes=s.queue_max_bytes,
         dead_letter_queue_enable=s.dead_letter_queue,
+        path_queue=logstash_yml.DEFAULT_PATH_QUEUE if persisted else None,
+        path_dead_letter_queue=logstash_yml.DEFAULT_PATH_DEAD_LETTER_QUEUE if s.dead_letter_queue else None,
     )
 
 
-def rendered_files(args: LogstashArgs) -> dict[str, str]:
-    """Every non-secret file the container gets, by path."""
-    return {
-        f"{CONFIG_DIR}/logstash.yml": logstash_yml.render_logstash_yml(yml_options(args)),
-        f"{CONFIG_DIR}/pipelines.yml": logstash_yml.render_pipelines_yml([logstash_yml.PipelineSpec(pipeline_id=PIPELINE_ID)]),
-        logstash_yml.DEFAULT_PIPELINE_PATH: pipeline.render_mt4_pipeline(pipeline_options(args)),
+def pipeline_specs(args: LogstashArgs) -> list[logstash_yml.PipelineSpec]:
+    """The MT4 pipeline, and the DLQ replay while ``logstash.dead_letter_queue_replay`` is on."""
+    specs = [logstash_yml.PipelineSpec(pipeline_id=PIPELINE_ID)]
+    if args.settings.dead_letter_queue_replay:
+        specs.append(logstash_yml.PipelineSpec(pipeline_id=replay.REPLAY_PIPELINE_ID, path_config=replay.REPLAY_PIPELINE_PATH))
+    return specs
+
+
+def rendered_files(args: LogstashArgs, instance: LogstashInstance | None = None) -> dict[str, str]:
+    """Every non-secret file an instance gets, by path (the first instance when none is named)."""
+    instance = instance or args.settings.instances[0]
+    options = pipeline_options(args)
+    files = {
+        f"{CONFIG_DIR}/logstash.yml": logstash_yml.render_logstash_yml(yml_options(args, instance)),
+        f"{CONFIG_DIR}/pipelines.yml": logstash_yml.render_pipelines_yml(pipeline_specs(args)),
+        logstash_yml.DEFAULT_PIPELINE_PATH: pipeline.render_mt4_pipeline(options),
     }
+    if args.settings.dead_letter_queue_replay:
+        files[replay.REPLAY_PIPELINE_PATH] = replay.render_dlq_replay_pipeline(
+            options, dead_letter_queue_path=logstash_yml.DEFAULT_PATH_DEAD_LETTER_QUEUE)
+    return files
 
 
 def healthcheck_command() -> list[str]:
@@ -93,32 +123,99 @@ def healthcheck_command() -> list[str]:
     return ["CMD-SHELL", f"curl -fsS {url} | grep -q '\"{PIPELINE_ID}\"'"]
 
 
-class Logstash(pulumi.ComponentResource):
+def resource_prefix(component: str, instance: LogstashInstance) -> str:
+    """The first instance keeps the single Logstash's resource names (``elk-logstash-*``), so a
+    stack made before instances existed is not replaced; the others add their name."""
+    return component if instance.name == "logstash" else f"{component}-{instance.name}"
+
+
+def queue_mounts(s: LogstashSettings) -> dict[str, str]:
+    """Volume suffix -> mount point of the volumes the image user cannot own by itself."""
+    out = {}
+    if s.queue_type == "persisted":
+        out["queue"] = logstash_yml.DEFAULT_PATH_QUEUE
+    if s.dead_letter_queue:
+        out["dlq"] = logstash_yml.DEFAULT_PATH_DEAD_LETTER_QUEUE
+    return out
+
+
+@dataclass
+class LogstashNode:
+    """One instance's resources."""
+
     container: docker.Container
     data_volume: docker.Volume
-    """Persistent queue and dead letter queue: events accepted but not yet written survive restarts."""
+    queue_volumes: dict[str, docker.Volume] = field(default_factory=dict)
+    """``queue`` (persisted queue) and ``dlq`` (dead letter queue), when on."""
+    permissions: dict[str, docker.Container] = field(default_factory=dict)
+    """The root helper of each queue volume."""
+
+
+class Logstash(pulumi.ComponentResource):
+    nodes: dict[str, LogstashNode]
+    """By instance name, in stack-file order."""
 
     def __init__(self, name: str, args: LogstashArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("elk:components:Logstash", name, None, opts)
-        s = args.settings
-        placed = args.hosts.host(s.host)
-        self.data_volume = docker.Volume(
-            f"{name}-data",
-            name=f"{args.cluster_name}-logstash-data",
+        self.nodes = {i.name: self._instance(name, args, i) for i in args.settings.instances}
+        self.register_outputs({
+            "containers": [n.container for n in self.nodes.values()],
+            "volumes": [v for n in self.nodes.values() for v in (n.data_volume, *n.queue_volumes.values())],
+        })
+
+    @property
+    def containers(self) -> list[docker.Container]:
+        return [n.container for n in self.nodes.values()]
+
+    @property
+    def container(self) -> docker.Container:
+        """The first instance's container."""
+        return next(iter(self.nodes.values())).container
+
+    def _volume(self, resource: str, volume_name: str, placed: PlacedHost, args: LogstashArgs) -> docker.Volume:
+        return docker.Volume(
+            resource,
+            name=volume_name,
             labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted(args.labels.items())],
             opts=pulumi.ResourceOptions(
                 parent=self, provider=placed.provider, protect=args.protect_volumes, retain_on_delete=args.protect_volumes
             ),
         )
-        files = rendered_files(args)
+
+    def _instance(self, name: str, args: LogstashArgs, instance: LogstashInstance) -> LogstashNode:
+        s = args.settings
+        placed = args.hosts.host(instance.host)
+        prefix = resource_prefix(name, instance)
+        container_name = f"{args.cluster_name}-{instance.name}"
+        data = self._volume(f"{prefix}-data", f"{container_name}-data", placed, args)
+        targets = queue_mounts(s)
+        queues = {key: self._volume(f"{prefix}-{key}", f"{container_name}-{key}", placed, args) for key in targets}
+        mounts = [docker.ContainerMountArgs(type="volume", source=data.name, target=logstash_yml.DEFAULT_PATH_DATA)]
+        mounts += [docker.ContainerMountArgs(type="volume", source=queues[k].name, target=t) for k, t in targets.items()]
+        # One root helper per volume (chown + chmod of that mount alone), which the container waits for.
+        user = c.IMAGE_USERS["logstash"]
+        permissions = {
+            key: c.root_one_shot(
+                f"{prefix}-{key}-permissions",
+                placed=placed,
+                product="logstash",
+                container_name=f"{container_name}-{key}-permissions",
+                script=f"chown {user.uid}:{user.gid} {target} && chmod 0750 {target}",
+                mounts=[docker.ContainerMountArgs(type="volume", source=queues[key].name, target=target)],
+                container_labels=c.labels(args.labels, role=VOLUME_HELPER_ROLE),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for key, target in targets.items()
+        }
+        after = [*args.depends_on, *permissions.values()]
+        files = rendered_files(args, instance)
         uploads = [c.upload(path, text) for path, text in sorted(files.items())]
         uploads += [
             c.upload(pipeline.DEFAULT_CA_PATH, args.ca_cert_pem),
             c.upload(pipeline.DEFAULT_TLS_CERTIFICATE_PATH, args.certificate.cert_pem),
         ]
-        container_name = f"{args.cluster_name}-logstash"
         secrets = install_secret_files(
-            f"{name}-secret-files",
+            f"{prefix}-secret-files",
             placed=placed,
             product="logstash",
             container_name=container_name,
@@ -130,18 +227,19 @@ class Logstash(pulumi.ComponentResource):
         envs = pulumi.Output.all(args.writer_password).apply(
             lambda pw: [f"LS_JAVA_OPTS=-Xms{heap_mb}m -Xmx{heap_mb}m", f"{WRITER_PASSWORD_ENV}={pw[0]}"]
         )
-        self.container = c.service_container(
-            f"{name}-container",
+        container = c.service_container(
+            f"{prefix}-container",
             placed=placed,
             product="logstash",
             container_name=container_name,
-            alias="logstash",
+            alias=instance.name,
             envs=pulumi.Output.secret(envs),
             uploads=uploads,
-            mounts=[docker.ContainerMountArgs(type="volume", source=self.data_volume.name, target=logstash_yml.DEFAULT_PATH_DATA)],
+            mounts=mounts,
+            # Inside, the inputs listen on the shared ports; each instance publishes its own.
             ports=[
-                docker.ContainerPortArgs(internal=s.tcp_port, external=s.tcp_port, ip=args.bind_address),
-                docker.ContainerPortArgs(internal=s.beats_port, external=s.beats_port, ip=args.bind_address),
+                docker.ContainerPortArgs(internal=s.tcp_port, external=instance.tcp_port, ip=args.bind_address),
+                docker.ContainerPortArgs(internal=s.beats_port, external=instance.beats_port, ip=args.bind_address),
             ],
             memory_bytes=s.memory_bytes,
             ulimit_spec=c.SERVICE_ULIMITS,
@@ -150,7 +248,7 @@ class Logstash(pulumi.ComponentResource):
             # Let the pipeline drain its in-flight batch into the persistent queue before SIGKILL.
             grace_seconds=60,
             container_labels=c.labels(args.labels, role="logstash", **{"config-hash": c.config_hash(files)}),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=after),
             secrets=secrets,
         )
-        self.register_outputs({"container": self.container, "data_volume": self.data_volume})
+        return LogstashNode(container=container, data_volume=data, queue_volumes=queues, permissions=permissions)

@@ -48,7 +48,8 @@ COMMON = {
     "tls:index/selfSignedCert:SelfSignedCert": ["elk-pki-ca"],
     # Kibana as code (issue 11): three data views, the default, 8 searches, 17 Lens panels, 4 dashboards.
     "elk:components:KibanaObjects": ["elk-kibana-objects"],
-    "pulumi-python:dynamic/kibana:DataView": [f"elk-kibana-objects-view-{v}" for v in ("mt4-logs", "mt4-metrics", "mt4-failures", "mt4-system")],
+    "pulumi-python:dynamic/kibana:DataView": [
+        f"elk-kibana-objects-view-{v}" for v in ("mt4-logs", "mt4-metrics", "mt4-failures", "mt4-system")],
     "pulumi-python:dynamic/kibana:DefaultDataView": ["elk-kibana-objects-default-view"],
     "pulumi-python:dynamic/kibana:SavedObject": [
         f"elk-kibana-objects-{o['id']}" for o in [*saved_objects.saved_searches(), *dashboards.all_dashboard_objects()]
@@ -77,17 +78,21 @@ def per_host(hosts: list[str]) -> dict[str, list[str]]:
 def per_node(nodes: list[str], gates: list[str], kibana_tls: bool, hosts: list[str]) -> dict[str, list[str]]:
     identities = [*nodes, "kibana", "logstash"]
     # components/secret_files.py: a volume and a one-shot installer per service holding a key.
-    with_secrets = [*(f"elk-es-{n}" for n in nodes), "elk-logstash", *(["elk-kibana"] if kibana_tls else [])]
+    # Logstash: the first instance keeps the single Logstash's names; prod runs a second one.
+    logstash = ["elk-logstash", *(["elk-logstash-logstash2"] if len(hosts) > 1 else [])]
+    with_secrets = [*(f"elk-es-{n}" for n in nodes), *logstash, *(["elk-kibana"] if kibana_tls else [])]
     return {
         "tls:index/privateKey:PrivateKey": ["elk-pki-ca-key", *(f"elk-pki-{i}-key" for i in identities)],
         "tls:index/certRequest:CertRequest": [f"elk-pki-{i}-csr" for i in identities],
         "tls:index/locallySignedCert:LocallySignedCert": [f"elk-pki-{i}-cert" for i in identities],
         "docker:index/volume:Volume": [
             "elk-es-backup", *(f"elk-es-{h}-backup" for h in hosts[1:]),
-            "elk-logstash-data", *(f"elk-es-{n}-data" for n in nodes), *(f"{s}-secret-files-volume" for s in with_secrets),
+            *(f"{ls}-{v}" for ls in logstash for v in ("data", "queue", "dlq")),
+            *(f"elk-es-{n}-data" for n in nodes), *(f"{s}-secret-files-volume" for s in with_secrets),
         ],
         "docker:index/container:Container": [
-            "elk-es-backup-permissions", "elk-kibana-container", "elk-logstash-container", *(f"elk-preflight-{h}-probe" for h in hosts),
+            "elk-es-backup-permissions", "elk-kibana-container", *(f"elk-preflight-{h}-probe" for h in hosts),
+            *(f"{ls}-{c}" for ls in logstash for c in ("container", "queue-permissions", "dlq-permissions")),
             *(f"elk-es-{n}" for n in nodes), *(f"{s}-secret-files" for s in with_secrets),
         ],
         "pulumi-python:dynamic/elasticsearch:ClusterHealthGate": [f"elk-es-{g}-health" for g in gates],
