@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import PurePosixPath
 from typing import Any
 
 from .model import Findings, Resource, Violation, is_unknown, walk_strings
@@ -19,6 +20,7 @@ from .views import (
     SNAPSHOT_REPOSITORY,
     VOLUME,
     WATCH,
+    Container,
     containers,
     of_type,
 )
@@ -178,7 +180,9 @@ def kibana_encryption_keys_set(resources: Sequence[Resource], stack: str) -> Fin
 
 
 def logstash_persistent_queue(resources: Sequence[Resource], stack: str) -> Findings:
-    """Events Logstash accepted survive a restart only with the persisted queue."""
+    """Events Logstash accepted survive a restart only with the persisted queue on a volume, and
+    events Elasticsearch refused (400/404) are kept only by the dead letter queue on a volume:
+    without it the elasticsearch output logs them and drops them (11.22 ``handle_dlq_response``)."""
     found = Findings()
     for c in containers(resources):
         if c.product != "logstash":
@@ -186,10 +190,33 @@ def logstash_persistent_queue(resources: Sequence[Resource], stack: str) -> Find
         config = c.config()
         if is_unknown(config):
             found.skipped.append(f"{c.resource.urn}: logstash.yml unknown at preview")
-        elif config.get("queue.type") != "persisted":
+            continue
+        data = str(config.get("path.data", "/usr/share/logstash/data"))
+        if config.get("queue.type") != "persisted":
             message = f"queue.type is {config.get('queue.type', 'memory')!r}"
             found.violations.append(Violation("logstash-persistent-queue", message, c.resource.urn))
+        elif not _on_volume(c, str(config.get("path.queue", f"{data}/queue"))):
+            message = f"the persisted queue ({config.get('path.queue', f'{data}/queue')}) is on no volume: a new container starts empty"
+            found.violations.append(Violation("logstash-persistent-queue", message, c.resource.urn))
+        if config.get("dead_letter_queue.enable") is not True:
+            found.violations.append(Violation("logstash-persistent-queue", "dead_letter_queue.enable is not true: rejected events are "
+                                              "dropped", c.resource.urn))
+        elif not _on_volume(c, str(config.get("path.dead_letter_queue", f"{data}/dead_letter_queue"))):
+            message = "the dead letter queue is on no volume: a new container starts empty"
+            found.violations.append(Violation("logstash-persistent-queue", message, c.resource.urn))
     return found
+
+
+def _on_volume(c: Container, path: str) -> bool:
+    """``path`` is at or below the target of a writable volume mount of ``c``."""
+    mounts = c.props.get("mounts")
+    if not isinstance(mounts, list):
+        return False
+    return any(
+        isinstance(m, dict) and m.get("type") == "volume" and not m.get("readOnly")
+        and PurePosixPath(path).is_relative_to(str(m.get("target", "")) or "/nowhere")
+        for m in mounts
+    )
 
 
 def license_fits(resources: Sequence[Resource], stack: str) -> Findings:
