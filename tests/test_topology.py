@@ -130,3 +130,13 @@ def test_prod_folds_onto_one_host_for_a_test_daemon() -> None:
         ("local", 9200, None), ("local", 9201, None), ("local", 9202, None)]
     assert one.snapshots.nfs is None and one.protect_volumes
     assert topology.node_network(one, one.elasticsearch.nodes[0]).seed_hosts == ("es02:9300", "es03:9300")
+
+
+def test_five_masters_on_three_hosts_two_two_one_keep_a_quorum_when_any_host_goes() -> None:
+    nodes = [{"name": f"es0{i}", "host": host, "heap": "1g", "memory": "2g", "http_port": 9200 if i < 4 else 9201,
+              "transport_port": 9300 if i < 4 else 9301}
+             for i, host in enumerate(["elk1", "elk2", "elk3", "elk1", "elk2"], start=1)]
+    five = settings_of("prod", {"elasticsearch": {"nodes": nodes}})
+    assert len(five.elasticsearch.masters) == 5  # settings_of asserts no problem: 2/2/1 leaves 3 of 5 whatever host goes
+    seeds = topology.node_network(five, five.elasticsearch.nodes[3]).seed_hosts
+    assert seeds == ("10.0.1.11:9300", "10.0.1.12:9300", "10.0.1.13:9300", "10.0.1.12:9301"), "es04 seeds the four others"
