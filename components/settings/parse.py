@@ -6,15 +6,14 @@ Rules that look at one value live next to the read; rules across values live in 
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Mapping
 
 from components.render import mt4_fields
 from components.settings import defaults as d
+from components.settings import parse_hosts as hosts
 from components.settings import shippers
 from components.settings.model import (
     Alerting,
-    DockerHost,
     Elasticsearch,
     ElasticsearchNode,
     Email,
@@ -24,7 +23,6 @@ from components.settings.model import (
     Logstash,
     LogstashInstance,
     Network,
-    Nfs,
     Snapshots,
     StackSettings,
     Tls,
@@ -64,8 +62,8 @@ def parse_settings(
         allowed = ", ".join(SECRET_KEYS_ALLOWED[:-1]) + " and " + SECRET_KEYS_ALLOWED[-1]
         problems.error(key, SECRET_NOT_ALLOWED.format(allowed=allowed))
     top = Section(dict(raw), "", problems, secret_keys=secret_keys)
-    first_host = _first_host_name(raw)
-    host_names = _host_names(raw)
+    first_host = hosts.first_host_name(raw)
+    host_names = hosts.host_names(raw)
     settings = StackSettings(
         stack_file=problems.stack_file,
         elastic_version=top.str("elastic_version", d.ELASTIC_VERSION, pattern=d.VERSION, what="MAJOR.MINOR.PATCH, e.g. 8.19.25"),
@@ -74,7 +72,7 @@ def parse_settings(
         license=top.str("license", "basic", allowed=("basic", "trial")),  # type: ignore[arg-type]
         volume_policy=top.str("volume_policy", "delete", allowed=("retain", "delete")),  # type: ignore[arg-type]
         docker_hosts=tuple(
-            _docker_host(s, several=len(host_names) > 1)
+            hosts.docker_host(s, several=len(host_names) > 1)
             for s in top.sections("docker_hosts", [dict(d.LOCAL_DOCKER)], at_least_one=_ONE_DOCKER_HOST)
         ),
         network=top.section("network").parse(_network),
@@ -94,48 +92,6 @@ def parse_settings(
     top.finish()
     check_all(settings, problems)
     return settings
-
-
-def _first_host_name(raw: Mapping[str, object]) -> str:
-    names = _host_names(raw)
-    return names[0] if names else str(d.LOCAL_DOCKER["name"])
-
-
-def _host_names(raw: Mapping[str, object]) -> tuple[str, ...]:
-    """The names of the listed Docker hosts as written (before they are checked), so sections
-    read before ``docker_hosts`` is parsed know whether the stack spans several hosts."""
-    hosts = raw.get("docker_hosts")
-    if not isinstance(hosts, list):
-        return (str(d.LOCAL_DOCKER["name"]),)
-    return tuple(str(h.get("name")) if isinstance(h, Mapping) else "" for h in hosts)
-
-
-_DOCKER_URL_HINT = "unix:///var/run/docker.sock, ssh://user@host or tcp://host:2376"
-ADDRESS_REQUIRED = (
-    "docker_hosts lists several hosts, and containers on the other hosts (and this program) dial this host's "
-    "published ports at its address; give the IP or DNS name they reach it on, e.g. 10.0.1.11"
-)
-ADDRESS_INVALID = "{value} is neither a DNS host name nor an IP address; give the IP or DNS name other hosts reach this host on"
-
-
-def _docker_host(s: Section, *, several: bool) -> DockerHost:
-    return s.parse(lambda x: _docker_host_fields(x, several))
-
-
-def _docker_host_fields(s: Section, several: bool) -> DockerHost:
-    s.require("name", "give each Docker host a name (a lowercase DNS label) that nodes and services refer to in their host key")
-    s.require("url", f"give the Docker API address: {_DOCKER_URL_HINT}")
-    if several:
-        s.require("address", ADDRESS_REQUIRED)
-    address = s.str("address", "")
-    if address and not (d.HOST_NAME.fullmatch(address) or is_ip_address(address)):
-        s.error("address", ADDRESS_INVALID.format(value=s.show(address)))
-        address = ""
-    return DockerHost(
-        name=s.str("name", "", pattern=d.DNS_LABEL, what="a lowercase DNS label (a-z, 0-9, -)"),
-        url=s.str("url", "", pattern=d.DOCKER_URL, what=_DOCKER_URL_HINT),
-        address=address,
-    )
 
 
 def _network(s: Section) -> Network:
@@ -166,35 +122,14 @@ def _elasticsearch(s: Section, first_host: str, host_names: tuple[str, ...]) -> 
     )
 
 
-NODE_HOST_REQUIRED = (
-    "docker_hosts lists several hosts, so every node is placed explicitly (masters spread so that losing one host "
-    "keeps a quorum); allowed: {allowed}"
-)
-TRANSPORT_ONE_HOST = (
-    "applies only when docker_hosts lists several hosts; on one host the nodes meet on the Docker network and "
-    "transport stays unpublished: remove it"
-)
-TRANSPORT_ZERO = (
-    "0 leaves the node's transport unpublished, but docker_hosts lists several hosts: the nodes on the other hosts "
-    "could not reach it. Use a port from 1 to 65535 (default 9300)"
-)
-
-
 def _node(s: Section, index: int, first_host: str, host_names: tuple[str, ...]) -> ElasticsearchNode:
     roles = s.str_list("roles", ("master", "data", "ingest"))
     for role in roles:
         if role not in d.NODE_ROLES:
             s.error("roles", f"{s.show(role)} is not a node role; allowed: {', '.join(d.NODE_ROLES)}")
-    several = len(host_names) > 1
-    if several:
-        s.require("host", NODE_HOST_REQUIRED.format(allowed=", ".join(h for h in host_names if h) or "(none)"))
+    hosts.require_node_host(s, host_names)
     http_port = s.int("http_port", 9200 if index == 0 else 0, low=0, high=65535)
-    transport_port = s.int("transport_port", d.TRANSPORT_PORT if several else 0, low=0, high=65535)
-    if transport_port and not several:
-        s.error("transport_port", TRANSPORT_ONE_HOST)
-        transport_port = 0
-    elif several and not transport_port:
-        s.error("transport_port", TRANSPORT_ZERO)
+    transport_port = hosts.transport_port(s, host_names)
     return ElasticsearchNode(
         name=s.str("name", f"es{index + 1:02d}", pattern=d.DNS_LABEL, what="a lowercase DNS label (a-z, 0-9, -)"),
         roles=tuple(sorted(set(roles))),
@@ -352,33 +287,6 @@ def _index_management(s: Section) -> IndexManagement:
     )
 
 
-NFS_NEEDS = "is required with snapshots.nfs; {hint}"
-NFS_OPTION = (
-    "{value} is not a mount option this program passes on; give one option per item (no ',' or spaces), and not "
-    "addr= or rw/ro, which come from server and the repository's need to write"
-)
-_NFS_OPTION = re.compile(r"^[A-Za-z0-9_.:/=-]+$")
-
-
-def _nfs(s: Section) -> Nfs | None:
-    """Read every key even when ``nfs`` is not given (the schema test sees them all); None then."""
-    given = s.given("server") or s.given("export") or s.given("options")
-    server = s.str("server", "")
-    export = s.str("export", "", pattern=d.ABSOLUTE_PATH, what="the absolute path the NFS server exports, e.g. /export/elk-snapshots")
-    options = s.str_list("options", ())
-    if not given:
-        return None
-    if server and not (d.HOST_NAME.fullmatch(server) or is_ip_address(server)):
-        s.error("server", f"{s.show(server)} is neither a DNS host name nor an IP address")
-    for name, hint in (("server", "the NFS server's IP or DNS name"), ("export", "the exported path, e.g. /export/elk-snapshots")):
-        if not s.given(name):
-            s.error(name, NFS_NEEDS.format(hint=hint))
-    for i, option in enumerate(options):
-        if not _NFS_OPTION.fullmatch(option) or option.startswith("addr=") or option in ("rw", "ro"):
-            s.problems.error(f"{s.key('options')}[{i}]", NFS_OPTION.format(value=s.show(option)))
-    return Nfs(server=server, export=export, options=options)
-
-
 def _snapshots(s: Section) -> Snapshots:
     return Snapshots(
         repository=s.str("repository", "mt4_backup", pattern=d.ES_NAME, what="lowercase letters, digits, - and _"),
@@ -388,7 +296,7 @@ def _snapshots(s: Section) -> Snapshots:
         # SLM refuses a min_count below 1 (SnapshotRetentionConfiguration).
         min_count=s.int("min_count", 5, low=1, high=10_000),
         max_count=s.int("max_count", 50, low=1, high=10_000),
-        nfs=s.section("nfs").parse(_nfs),
+        nfs=s.section("nfs").parse(hosts.nfs),
     )
 
 
