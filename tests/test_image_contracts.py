@@ -389,7 +389,8 @@ def runs_as_the_image_says(r: Registration) -> list[str]:
     """Overriding user or entrypoint would bypass the contract (and the entrypoint); a command
     only as the image's ``command_wrapper`` (``command_problems``)."""
     allowed = {"user": IMAGES[image_of(r)].get("run_as", {}).get("user")} if r.inputs.get("image") else {}
-    return [f"{r.name}: sets {key}={r.inputs[key]!r}" for key in ("user", "entrypoints", "groupAdds") if r.inputs.get(key) and r.inputs[key] != allowed.get(key)]
+    return [f"{r.name}: sets {key}={r.inputs[key]!r}" for key in ("user", "entrypoints", "groupAdds")
+            if r.inputs.get(key) and r.inputs[key] != allowed.get(key)]
 
 
 #: What a wrapper may do besides handing over: bash options, comments, the entrypoint's umask, and
