@@ -166,3 +166,14 @@ def test_the_metricbeat_writer_holds_its_stream_and_the_monitoring_indices_only(
     assert role.urn in user.dependencies
     [indices] = role.inputs["indices"]
     assert indices["names"] == ["mt4-metrics-*"] and sorted(indices["privileges"]) == ["auto_configure", "create_doc"]
+
+
+def test_beats_config_files_pass_strict_perms(stack: str) -> None:
+    """libbeat's LoadFile refuses a config not owned by root or the running uid, or writable by
+    group/others (images_8.19.json: config_permissions); uploads naming no owner land root's."""
+    run = cached_run(stack)
+    for role, path in (("filebeat", fb.CONFIG_FILE), ("metricbeat", mb.CONFIG_FILE)):
+        for r in beats(run, role).values():
+            [u] = [u for u in r.inputs["uploads"] if u["file"] == path]
+            assert not u.get("owner") and not u.get("group"), "root-owned: the tar header's 0:0"
+            assert int(u["permissions"], 8) & 0o022 == 0, u["permissions"]
