@@ -100,6 +100,16 @@ def _recipe_hash(ports: tuple[int, ...], user: str | None = None) -> str:
     return digest.hexdigest()[:12]
 
 
+def _unmount_below(root: Path) -> None:
+    """Unmount every mount point inside ``root`` (deepest first); the mount table says which."""
+    inside = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()
+              if line.split()[1].startswith(f"{root.resolve()}/")]
+    for point in sorted(inside, key=len, reverse=True):
+        done = subprocess.run(["umount", point], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ProbeImageError(f"umount {point} (left by debootstrap) failed: {done.stderr.strip()}")
+
+
 def _rootfs_tar(cache: Path, ports: tuple[int, ...]) -> Path:
     tar = cache / f"probe-{_recipe_hash(ports)}.tar"
     if tar.exists():
@@ -115,6 +125,9 @@ def _rootfs_tar(cache: Path, ports: tuple[int, ...]) -> Path:
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise ProbeImageError(f"debootstrap failed: {done.stdout[-1500:]}{done.stderr[-1500:]}")
+    # debootstrap can leave its /proc mount in the target (seen with Debian 12's debootstrap here);
+    # archived, that is the build host's live process table, which tar cannot read consistently.
+    _unmount_below(rootfs)
     probe = rootfs / "probe"
     probe.mkdir()
     shutil.copyfile(REPORT_SCRIPT, probe / "report")

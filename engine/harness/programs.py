@@ -27,6 +27,7 @@ from components.identities import identities
 from components.pki import Pki, PkiArgs
 from components.settings.load import OwnCa, load_settings
 from components.settings.model import StackSettings
+from components.shippers import Shippers
 
 #: ElkStack's resource type and the name ``__main__`` gives it.
 STACK_COMPONENT_TYPE = "elk:components:ElkStack"
@@ -69,13 +70,23 @@ def omitted_components() -> list[str]:
     )
 
 
+#: Functions of ElkStack that build components waiting for the omitted half, and what stands in:
+#: ``build_shippers`` makes Filebeat (ships to Logstash) and Metricbeat (writes as an Access user
+#: into an IndexManagement template), so no shipper is declared here.
+OMITTED_BUILDERS: dict[str, Callable[..., Any]] = {
+    "build_shippers": lambda *_args, **_kwargs: Shippers(filebeats={}, metricbeats={}),
+}
+
+
 @contextmanager
 def _without_elasticstack() -> Iterator[None]:
     names = omitted_components()
-    saved = {name: getattr(elk_stack, name) for name in names}
+    saved = {name: getattr(elk_stack, name) for name in [*names, *OMITTED_BUILDERS]}
     try:
         for name in names:
             setattr(elk_stack, name, Omitted)
+        for name, stand_in in OMITTED_BUILDERS.items():
+            setattr(elk_stack, name, stand_in)
         yield
     finally:
         for name, value in saved.items():

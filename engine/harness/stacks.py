@@ -44,9 +44,15 @@ def stack_file_config(stack: str, overrides: Mapping[str, Any] | None = None) ->
     return config
 
 
-def docker_host_override(url: str) -> dict[str, Any]:
-    """Point the stack at the test daemon (the settings key ``docker_hosts``, one host ``local``)."""
-    return {"docker_hosts": [{"name": "local", "url": url}]}
+def docker_host_override(url: str, stack: str | None = None) -> dict[str, Any]:
+    """Point the stack at the test daemon (the settings key ``docker_hosts``). With ``stack``, every
+    Docker host its stack file declares keeps its name and address and gets the test daemon's URL,
+    so the nodes stay placed as committed (prod spans three hosts); without, or where the file
+    declares none, the one default host ``local``."""
+    declared = stack_file_config(stack).get(f"{PROJECT}:docker_hosts") if stack else None
+    hosts = declared or [{"name": "local"}]
+    return {"docker_hosts": [{"name": h["name"], "url": url, **({"address": h["address"]} if h.get("address") else {})}
+                             for h in hosts]}
 
 
 @dataclass

@@ -29,7 +29,7 @@ from typing import Final
 from components.render import elasticsearch_yml as es_yml
 from engine.realserver.client import EsClient
 from engine.realserver.java import Java
-from engine.realserver.node_files import NodeLayout, NodePorts, Rewritten, container_file, rewrite, to_yaml
+from engine.realserver.node_files import NodeLayout, NodePorts, Rewritten, container_file, peer_addresses, rewrite, to_yaml
 
 TEST_USER: Final = os.environ.get("ELK_REALSERVER_USER", "elktest")
 #: Elasticsearch's launcher adds -XX:+AlwaysPreTouch: every node commits its whole heap at start
@@ -163,7 +163,7 @@ def _write_certificates(layout: NodeLayout, ca_pem: str, cert_pem: str, key_pem:
 
 
 def prepare_node(
-    folder: RunFolder, spec: NodeSpec, cluster_dir: Path, repo_dir: Path, ports: dict[str, NodePorts]
+    folder: RunFolder, spec: NodeSpec, cluster_dir: Path, repo_dir: Path, ports: dict[str, NodePorts], peers: dict[str, str]
 ) -> tuple[NodeLayout, Rewritten]:
     """The node's folders, its rewritten elasticsearch.yml, jvm.options.d files, certificates and keystore."""
     base = cluster_dir / spec.node_name
@@ -171,7 +171,7 @@ def prepare_node(
     shutil.copytree(folder.home / "config", layout.conf_dir)
     for d in (layout.data_dir, layout.logs_dir, base / "tmp", repo_dir):
         d.mkdir(parents=True, exist_ok=True)
-    done = rewrite(spec.elasticsearch_yml, spec.node_name, layout, ports)
+    done = rewrite(spec.elasticsearch_yml, spec.node_name, layout, ports, peers)
     (layout.conf_dir / "elasticsearch.yml").write_text(to_yaml(done.settings))
     for name, text in spec.jvm_options.items():
         (layout.conf_dir / "jvm.options.d" / name).write_text(text)
@@ -256,7 +256,8 @@ def start_cluster(folder: RunFolder, specs: list[NodeSpec], *, name: str, say: C
     repo_dir.mkdir()
     # Keystore tools start a JVM each: prepare the nodes side by side (not counted in start -> green).
     with ThreadPoolExecutor(max_workers=len(specs)) as pool:
-        prepared = list(pool.map(lambda s: prepare_node(folder, s, cluster_dir, repo_dir, ports), specs))
+        peers = peer_addresses([s.elasticsearch_yml for s in specs])
+        prepared = list(pool.map(lambda s: prepare_node(folder, s, cluster_dir, repo_dir, ports, peers), specs))
     for s, (_, rw) in zip(specs, prepared, strict=True):
         for absent in rw.dropped:
             say(f"[realserver] {s.node_name}: not sent, module absent from this build: {absent.name} ({absent.module})")

@@ -6,11 +6,14 @@ loopback here, so exactly these keys change, and nothing else (``REWRITTEN_KEYS`
 
 - paths: the certificate paths, ``path.data``, ``path.repo``, plus ``path.logs`` (the image logs
   to the console; here each node needs its own log folder instead of the shared distribution's);
-- ports: ``http.port``, ``transport.port``, ``readiness.port``, and the port of each
-  ``discovery.seed_hosts`` entry, whose host (a container alias) becomes 127.0.0.1;
-- ``network.host`` 0.0.0.0 becomes 127.0.0.1: the address is the port's other half, and a node bound
-  to a non-loopback address enforces the production bootstrap checks against this shared machine's
-  kernel settings (vm.max_map_count, memlock), which says nothing about the project's file.
+- ports: ``http.port``, ``transport.port``, ``readiness.port``, the published ``transport.publish_port``
+  and ``http.publish_port`` (across Docker hosts), and each ``discovery.seed_hosts`` entry, which
+  names a peer by the address it publishes (its host's address across hosts, its container alias on
+  one host: ``transport_address``) and becomes that peer's 127.0.0.1 port here;
+- addresses: ``network.host`` 0.0.0.0 and ``network.publish_host`` (the Docker host's address)
+  become 127.0.0.1: the address is the port's other half, and a node bound to a non-loopback
+  address enforces the production bootstrap checks against this shared machine's kernel settings
+  (vm.max_map_count, memlock), which says nothing about the project's file.
 
 Outside elasticsearch.yml the project's jvm.options.d files are used unchanged; the launcher may add
 one file of its own (``launcher.MACHINE_JVM_FILE``: heap pre-touch off, see ``launcher.PRETOUCH``).
@@ -32,8 +35,11 @@ from engine.realserver.absent_modules import AbsentSetting, absent_setting
 
 REWRITTEN_KEYS: Final = (
     "network.host",
+    "network.publish_host",
     "http.port",
+    "http.publish_port",
     "transport.port",
+    "transport.publish_port",
     "readiness.port",
     "discovery.seed_hosts",
     "path.data",
@@ -81,15 +87,32 @@ def _container_path(value: str, layout: NodeLayout) -> str:
     return str(layout.conf_dir / value[len(es_yml.CONFIG_DIR) + 1:])
 
 
-def _seed_host(entry: str, ports: dict[str, NodePorts]) -> str:
-    host, _, port = entry.rpartition(":")
-    if int(port) != es_yml.TRANSPORT_PORT or host not in ports:
-        raise ValueError(f"seed host {entry!r} names no node of this cluster at the transport port")
-    return f"{LOOPBACK}:{ports[host].transport}"
+def transport_address(rendered_yml: str) -> str:
+    """Where a node tells its peers to reach its transport, as its rendered file says: the published
+    host (``network.publish_host``, across Docker hosts) or else its name (the container alias on one
+    host), at ``transport.publish_port`` or else ``transport.port``."""
+    settings = yaml.safe_load(rendered_yml)
+    host = settings.get("network.publish_host") or settings["node.name"]
+    port = settings.get("transport.publish_port") or settings.get("transport.port", es_yml.TRANSPORT_PORT)
+    return f"{host}:{port}"
 
 
-def rewrite(rendered_yml: str, node_name: str, layout: NodeLayout, ports: dict[str, NodePorts]) -> Rewritten:
-    """The rendered settings with only ``REWRITTEN_KEYS`` changed and absent-module settings removed."""
+def peer_addresses(rendered_ymls: list[str]) -> dict[str, str]:
+    """transport address -> node name for every node of one cluster (``rewrite``'s ``peers``)."""
+    return {transport_address(text): str(yaml.safe_load(text)["node.name"]) for text in rendered_ymls}
+
+
+def _seed_host(entry: str, ports: dict[str, NodePorts], peers: dict[str, str]) -> str:
+    name = peers.get(entry)
+    if name is None or name not in ports:
+        raise ValueError(f"seed host {entry!r} names no node of this cluster at its transport address")
+    return f"{LOOPBACK}:{ports[name].transport}"
+
+
+def rewrite(rendered_yml: str, node_name: str, layout: NodeLayout, ports: dict[str, NodePorts],
+            peers: dict[str, str]) -> Rewritten:
+    """The rendered settings with only ``REWRITTEN_KEYS`` changed and absent-module settings removed
+    (``peers``: ``peer_addresses`` of the cluster's rendered files, for the seed hosts)."""
     rendered = yaml.safe_load(rendered_yml)
     if rendered.get("node.name") != node_name:
         raise ValueError(f"rendered file is for {rendered.get('node.name')!r}, not {node_name!r}")
@@ -111,8 +134,10 @@ def rewrite(rendered_yml: str, node_name: str, layout: NodeLayout, ports: dict[s
         "path.repo": [str(layout.repo_dir)],
         "path.logs": str(layout.logs_dir),
     }
+    published = {"network.publish_host": LOOPBACK, "transport.publish_port": mine.transport, "http.publish_port": mine.http}
+    new.update({key: value for key, value in published.items() if key in out})
     if "discovery.seed_hosts" in out:
-        new["discovery.seed_hosts"] = [_seed_host(str(h), ports) for h in out["discovery.seed_hosts"]]  # type: ignore[union-attr]
+        new["discovery.seed_hosts"] = [_seed_host(str(h), ports, peers) for h in out["discovery.seed_hosts"]]  # type: ignore[union-attr]
     for key in REWRITTEN_KEYS:
         if key.startswith("xpack.security.") and key in out:
             value = out[key]

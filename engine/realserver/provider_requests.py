@@ -152,10 +152,36 @@ def snapshot_repository(r: Registration) -> ProviderRequest:
     ))
 
 
+def _expand_settings(block: dict[str, Any], resource: str) -> dict[str, object]:
+    """expandSettings: each ``setting`` by name, ``value`` when non-empty else ``value_list``; one of
+    the two exactly, and no name twice (the provider's own errors, raised here too)."""
+    out: dict[str, object] = {}
+    for setting in block.get("settings") or []:
+        name, value, values = setting["name"], setting.get("value") or "", list(setting.get("valueLists") or [])
+        if name in out:
+            raise ValueError(f"{resource}: setting {name!r} configured twice")
+        if bool(value) == bool(values):
+            raise ValueError(f"{resource}: {name!r} needs exactly one of value and value_list")
+        out[name] = value or values
+    return out
+
+
+def cluster_settings(r: Registration) -> ProviderRequest:
+    """resourceClusterSettingsPut -> elasticsearch.PutSettings: ``PUT /_cluster/settings`` with the
+    JSON of ``{"persistent": {...}, "transient": {...}}``, each block only when configured. On a first
+    create there is no old state, so updateRemovedSettings adds no ``null`` for removed names."""
+    body = {kind: _expand_settings(r.inputs[kind], r.name) for kind in ("persistent", "transient") if r.inputs.get(kind)}
+    return ProviderRequest(r.name, r.type, "PUT", "/_cluster/settings", body, (
+        "internal/elasticsearch/cluster/settings.go (resourceClusterSettingsPut, getConfiguredSettings, expandSettings)",
+        "internal/clients/elasticsearch/cluster.go (PutSettings)",
+    ))
+
+
 TRANSLATIONS: Final[dict[str, Callable[[Registration], ProviderRequest]]] = {
     "elasticstack:index/componentTemplate:ComponentTemplate": component_template,
     "elasticstack:index/indexTemplate:IndexTemplate": index_template,
     "elasticstack:index/snapshotRepository:SnapshotRepository": snapshot_repository,
+    "elasticstack:index/clusterSettings:ClusterSettings": cluster_settings,
 }
 
 #: Apply order: what the program's depends_on gives (component templates before index templates).

@@ -106,7 +106,8 @@ class StackContract:
     # ----------------------------------------------------------------------------- part 3: API bodies
 
     @pytest.fixture(scope="class")
-    def applied(self, started: StartedStack) -> list[Applied]:
+    @classmethod
+    def applied(cls, started: StartedStack) -> list[Applied]:
         node = started.cluster.nodes[0]
         done = apply_all(node.client(), started.inputs, started.specs[0], started.cluster.repo_dir)
         total = sum(a.seconds for a in done)
@@ -126,6 +127,18 @@ class StackContract:
         assert applied, "the program declares templates and a repository"
         assert checks.failed_requests(applied) == []
 
+    def test_the_cluster_settings_the_program_sets_are_held_by_the_cluster(self, started: StartedStack, applied: list[Applied]) -> None:
+        sent = [a.sent for a in applied if a.sent.path == "/_cluster/settings"]
+        assert sent, "the program declares cluster settings (elasticstack ClusterSettings)"
+        answer = started.cluster.nodes[0].client().request("GET", "/_cluster/settings?flat_settings=true")
+        assert answer.status == 200, answer.body
+        for req in sent:
+            for kind, settings in req.body.items():
+                held = answer.body[kind]
+                for name, value in settings.items():
+                    assert held.get(name) == checks.as_setting_text(value), (kind, name, held.get(name), value)
+                    print(f"{kind} {name} = {held[name]!r} held by the cluster")
+
     def test_substitutions_are_exactly_the_absent_types_and_settings_in_the_bodies(self, applied: list[Applied]) -> None:
         expected = set()
         for a in applied:
@@ -143,7 +156,8 @@ class StackContract:
         assert seen == expected
 
     @pytest.fixture(scope="class")
-    def indexed(self, started: StartedStack, applied: list[Applied]) -> Indexed:
+    @classmethod
+    def indexed(cls, started: StartedStack, applied: list[Applied]) -> Indexed:
         docs = events()
         lines = []
         for stream, doc in docs.values():

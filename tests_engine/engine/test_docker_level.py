@@ -75,7 +75,8 @@ class Tier:
 def tier(request: pytest.FixtureRequest, engine: Toolchain, engine_base: Path, dockerd: Dockerd,
          probe_image: ProbeImage) -> Iterator[Tier]:
     stack = request.param
-    handle = new_stack(engine, stack, es_tier_program(), engine_base, overrides=docker_host_override(dockerd.host), label="docker")
+    handle = new_stack(engine, stack, es_tier_program(), engine_base, overrides=docker_host_override(dockerd.host, stack),
+                       label="docker")
     up_error = ""
     try:
         # Everything that does not wait for a failed step is still created (network, volumes).

@@ -39,7 +39,8 @@ def _real_inventory(recorder: PreviewRecorder) -> set[Item]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_real_preview_plans_exactly_the_mock_inventory(engine: Toolchain, engine_base: Path, dockerd: Dockerd,
                                                       probe_image: ProbeImage, stack: str) -> None:
-    handle = new_stack(engine, stack, es_tier_program(), engine_base, overrides=docker_host_override(dockerd.host), label="preview")
+    handle = new_stack(engine, stack, es_tier_program(), engine_base, overrides=docker_host_override(dockerd.host, stack),
+                       label="preview")
     try:
         recorder = PreviewRecorder()
         handle.stack.preview(on_event=recorder, on_output=lambda _line: None)
@@ -68,7 +69,8 @@ def _default_provider(urn: str) -> bool:
 
 def _previewed(engine: Toolchain, base: Path, daemon: Dockerd, stack: str, program: Callable[[], None],
                overrides: dict) -> PreviewRecorder:
-    handle = new_stack(engine, stack, program, base, overrides={**docker_host_override(daemon.host), **overrides}, label="heap")
+    handle = new_stack(engine, stack, program, base, overrides={**docker_host_override(daemon.host, stack), **overrides},
+                       label="heap")
     try:
         recorder = PreviewRecorder()
         handle.stack.preview(on_event=recorder, on_output=lambda _line: None)
@@ -97,7 +99,7 @@ def test_heap_change_of_one_node_changes_only_that_nodes_container(engine: Toolc
 def probe_service_up(engine: Toolchain, engine_base: Path, dockerd: Dockerd, probe_image: ProbeImage) -> Iterator[EngineStack]:
     """A real service_container (heap upload from node 1's heap) that really exists on the daemon."""
     program = service_container_program(probe_image.tag, grantable_ulimits(SERVICE_ULIMITS))
-    handle = new_stack(engine, "dev", program, engine_base, overrides=docker_host_override(dockerd.host), label="diff")
+    handle = new_stack(engine, "dev", program, engine_base, overrides=docker_host_override(dockerd.host, "dev"), label="diff")
     handle.stack.up(on_output=lambda _line: None)
     try:
         yield handle

@@ -44,7 +44,7 @@ def probed(request: pytest.FixtureRequest, engine: Toolchain, engine_base: Path,
     # The product's nofile 65535 is above what this machine's engine may grant (see grantable_ulimits).
     program = service_container_program(probe_image.tag, grantable_ulimits(SERVICE_ULIMITS))
     handle = new_stack(engine, request.param, program, engine_base,
-                       overrides=docker_host_override(dockerd.host), label="service")
+                       overrides=docker_host_override(dockerd.host, request.param), label="service")
     try:
         handle.stack.up(on_output=lambda _line: None)
         yield Probed(handle, dockerd)
