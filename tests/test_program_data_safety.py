@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import cached_run
-from tests.program import Run, run_program
+from tests.program import Run, run_program, stack_config
 
 VOLUME = "docker:index/volume:Volume"
+PROD = stack_config("prod")
 
 CHANGES = {
     "a new Elastic version": {"elastic_version": "8.19.20"},
@@ -23,8 +24,9 @@ CHANGES = {
         ],
     }},
     "re-issued certificates": {"tls": {"validity_hours": 4380, "early_renewal_hours": 360}},
-    "another pipeline": {"logstash": {"sensitive_keys": ["password", "pin"], "pipeline_workers": 8, "tcp_tls": False,
-                                        "beats_tls": True}},  # prod's Filebeats use mutual TLS, which needs it
+    # prod's own logstash section (an override replaces the whole section: its instances too) with other pipeline knobs
+    "another pipeline": {"logstash": {**PROD["elk-stack:logstash"], "sensitive_keys": ["password", "pin"], "pipeline_workers": 8,
+                                      "tcp_tls": False}},
     "the end of bootstrap": {"bootstrap": "false"},
 }
 
