@@ -6,6 +6,7 @@ provider, so moving a service to another host is a settings change (DESIGN.md sc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -36,6 +37,9 @@ class DockerHostsArgs:
     elastic_version: str
     labels: dict[str, str]
     """Labels put on the network (and by components on containers and volumes)."""
+    products: Mapping[str, frozenset[str]] | None = None
+    """Per host name, the images it pulls (``settings.placement.products_by_host``): a host is
+    not sent 1 GB images it never runs. None: every product on every host."""
 
 
 @dataclass(frozen=True)
@@ -77,5 +81,6 @@ class DockerHosts(pulumi.ComponentResource):
                 opts=on_host,
             )
             for product in PRODUCTS
+            if args.products is None or product in args.products.get(host.name, frozenset())
         }
         return PlacedHost(name=host.name, provider=provider, network=network, images=images)

@@ -19,6 +19,7 @@ from components.logstash import WRITER_USER, Logstash, LogstashArgs
 from components.pki import Pki, PkiArgs
 from components.settings.load import OwnCa
 from components.settings.model import StackSettings
+from components.settings.placement import products_by_host
 from components.shippers import ShipperDeps, Shippers, build_shippers
 from components.watcher_email_node import node_email
 
@@ -71,6 +72,7 @@ class ElkStack(pulumi.ComponentResource):
             network_name=f"{settings.cluster_name}-net",
             elastic_version=settings.elastic_version,
             labels=labels,
+            products=products_by_host(settings),
         ), opts=child)
         self.preflight = HostPreflight(f"{name}-preflight", HostPreflightArgs(
             needs=host_needs(settings),

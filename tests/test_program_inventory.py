@@ -63,14 +63,23 @@ COMMON = {
 assert len(COMMON["pulumi-python:dynamic/kibana:SavedObject"]) == 8 + 17 + 4
 
 
+#: The images each host pulls: the products placed there (and Elasticsearch's, for the probe).
+BEATS = ("filebeat", "metricbeat")
+HOST_PRODUCTS = {
+    "local": ("elasticsearch", "kibana", "logstash", *BEATS),
+    "elk1": ("elasticsearch", "kibana", *BEATS),
+    "elk2": ("elasticsearch", "logstash", *BEATS),
+    "elk3": ("elasticsearch", "logstash", *BEATS),
+}
+
+
 def per_host(hosts: list[str]) -> dict[str, list[str]]:
     """One provider, network, set of images, preflight probe and check per Docker host; every host
     that runs a node has the backup volume (the first host's keeps the one-host name)."""
     return {
         "pulumi:providers:docker": [f"elk-docker-{h}" for h in hosts],
         "docker:index/network:Network": [f"elk-docker-{h}-network" for h in hosts],
-        "docker:index/remoteImage:RemoteImage": [
-            f"elk-docker-{h}-{p}-image" for h in hosts for p in ("elasticsearch", "kibana", "logstash", "filebeat", "metricbeat")],
+        "docker:index/remoteImage:RemoteImage": [f"elk-docker-{h}-{p}-image" for h in hosts for p in HOST_PRODUCTS[h]],
         "pulumi-python:dynamic/docker:HostPreflightCheck": [f"elk-preflight-{h}" for h in hosts],
     }
 

@@ -254,3 +254,13 @@ def test_an_invalid_topology_is_refused_before_any_resource(what: str, overrides
 
 def test_the_prod_file_itself_runs_cached(prod: Run) -> None:
     assert prod is cached_run("prod") and es_nodes(prod)
+
+
+def test_each_prod_host_pulls_only_the_images_of_what_runs_there(prod: Run) -> None:
+    pulled: dict[str, set[str]] = {}
+    for image in prod.of_type("docker:index/remoteImage:RemoteImage"):
+        pulled.setdefault(provider_of(prod, image), set()).add(image.inputs["name"].split("/")[-1].split(":")[0])
+    assert "logstash" not in pulled["elk-docker-elk1"] and "kibana" in pulled["elk-docker-elk1"]
+    for host in ("elk2", "elk3"):
+        assert "kibana" not in pulled[f"elk-docker-{host}"] and "logstash" in pulled[f"elk-docker-{host}"]
+    assert all("elasticsearch" in products for products in pulled.values()), "the preflight probe runs from it"

@@ -140,3 +140,13 @@ def test_five_masters_on_three_hosts_two_two_one_keep_a_quorum_when_any_host_goe
     assert len(five.elasticsearch.masters) == 5  # settings_of asserts no problem: 2/2/1 leaves 3 of 5 whatever host goes
     seeds = topology.node_network(five, five.elasticsearch.nodes[3]).seed_hosts
     assert seeds == ("10.0.1.11:9300", "10.0.1.12:9300", "10.0.1.13:9300", "10.0.1.12:9301"), "es04 seeds the four others"
+
+
+def test_a_host_pulls_the_products_placed_on_it_and_an_idle_host_nothing() -> None:
+    from components.settings.placement import products_by_host
+
+    idle = settings_of("prod", {"docker_hosts": [*copy.deepcopy(DEDICATED["docker_hosts"]),
+                                                 {"name": "spare", "url": "ssh://ops@spare", "address": "10.0.1.99"}]})
+    products = products_by_host(idle)
+    assert products["spare"] == frozenset()
+    assert {"elasticsearch", "kibana"} <= products["elk1"] and "logstash" not in products["elk1"]

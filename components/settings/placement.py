@@ -21,6 +21,17 @@ def placements(s: StackSettings) -> list[tuple[str, str]]:
     return out
 
 
+def products_by_host(s: StackSettings) -> dict[str, frozenset[str]]:
+    """The images each Docker host pulls: the product of every container placed there (the first
+    step of its key path), and Elasticsearch's wherever anything runs (the host preflight probe
+    runs from it). A host with nothing placed pulls nothing."""
+    out: dict[str, set[str]] = {h.name: set() for h in s.docker_hosts}
+    for key, host in placements(s):
+        if host in out:
+            out[host] |= {key.split(".", 1)[0], "elasticsearch"}
+    return {host: frozenset(products) for host, products in out.items()}
+
+
 def memory_limits(s: StackSettings) -> list[tuple[str, str, int]]:
     """(Docker host name, container, memory limit in bytes) of every long-running container: what
     each host's preflight adds up against the host's memory."""
