@@ -22,8 +22,7 @@ from components.providers.kibana.connector import Connector
 from components.providers.kibana.rule import Rule
 from components.providers.kibana.watch import Watch
 from components.render import alerting_bodies as bodies
-from components.render import failure_alert
-from components.render import index_bodies
+from components.render import failure_alert, index_bodies
 from components.settings.model import Alerting as AlertingSettings
 
 

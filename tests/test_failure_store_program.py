@@ -56,7 +56,8 @@ def test_the_failure_rule_fires_on_new_failures_only(prod: Run) -> None:
     assert json.loads(params["esQuery"]) == {"query": {"match_all": {}}}
     assert {a["id"] for a in rule["actions"]} == {"mt4-alerts-index", "mt4-alerts-server-log"}
     assert all(set(a["frequency"]) == {"summary", "notify_when"} for a in rule["actions"])
-    assert {"elk-alerting-mt4-alerts-index", "elk-alerting-mt4-alerts-server-log"} <= deps(prod, f"elk-alerting-{failure_alert.FAILURE_RULE_ID}")
+    connectors = {"elk-alerting-mt4-alerts-index", "elk-alerting-mt4-alerts-server-log"}
+    assert connectors <= deps(prod, f"elk-alerting-{failure_alert.FAILURE_RULE_ID}")
 
 
 def test_failure_store_off_declares_no_setting_and_the_templates_wait_for_none() -> None:

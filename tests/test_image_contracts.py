@@ -43,11 +43,13 @@ INTENDED_ENV: dict[str, frozenset[str]] = {
 }
 #: One-shot root containers (role label) that prepare a volume; not services, no image contract.
 ROOT_HELPER_ROLE = "backup-permissions"
+#: Every role of such volume helpers: the snapshot volume's, and each Logstash queue/DLQ volume's.
+ROOT_HELPER_ROLES = frozenset({ROOT_HELPER_ROLE, "volume-permissions"})
 #: One-shot root containers that install a service's secret files (components/secret_files.py).
 SECRET_HELPER_ROLE = "secret-files"
 #: Containers that are not services: the root helpers and the host preflight probe (which
 #: runs the image as its own user, mounts nothing and uploads nothing; tests/test_host_preflight.py).
-HELPER_ROLES = frozenset({ROOT_HELPER_ROLE, SECRET_HELPER_ROLE, "host-preflight"})
+HELPER_ROLES = frozenset({*ROOT_HELPER_ROLES, SECRET_HELPER_ROLE, "host-preflight"})
 #: What an upload that names no owner or group lands as: the tar header's ids (engine/README.md).
 UPLOAD_OWNER = 0
 UPLOAD_GROUP = 0
@@ -212,7 +214,7 @@ def service_containers(run: Run) -> list[Registration]:
 
 
 def root_helpers(run: Run) -> list[Registration]:
-    return [r for r in run.of_type(CONTAINER) if role_of(r) == ROOT_HELPER_ROLE]
+    return [r for r in run.of_type(CONTAINER) if role_of(r) in ROOT_HELPER_ROLES]
 
 
 def every_service(run: Run) -> list[tuple[Registration, str]]:

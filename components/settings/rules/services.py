@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from components.settings import placement
 from components.settings.model import StackSettings
 from components.settings.problems import Problems
 from components.settings.rules.registry import rule, size_text
