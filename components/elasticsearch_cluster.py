@@ -83,6 +83,7 @@ def node_config(args: ElasticsearchClusterArgs, node: ElasticsearchNode) -> es_y
         publish_host=net.publish_host,
         transport_publish_port=net.transport_publish_port,
         http_publish_port=net.http_publish_port,
+        docker_host=net.docker_host,
         email_account=args.watcher_email.account if args.watcher_email else None,
     )
 

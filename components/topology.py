@@ -99,6 +99,8 @@ class NodeNetwork:
     """``transport.publish_port``: the transport port published on the host (across hosts)."""
     http_publish_port: int | None
     """``http.publish_port``: the published HTTPS port, when it is published across hosts."""
+    docker_host: str = ""
+    """``node.attr.docker_host`` for shard allocation awareness (across hosts), else empty."""
 
 
 def node_network(s: StackSettings, node: ElasticsearchNode) -> NodeNetwork:
@@ -118,6 +120,7 @@ def node_network(s: StackSettings, node: ElasticsearchNode) -> NodeNetwork:
         publish_host=address_of(s, node.host),
         transport_publish_port=node.transport_port,
         http_publish_port=node.http_port,
+        docker_host=node.host,
     )
 
 

@@ -87,6 +87,8 @@ def test_prod_nodes_publish_their_hosts_address_and_seed_the_other_masters_there
         others = sorted(f"{a}:9300" for h, a in ADDRESSES.items() if h != host)
         assert settings["discovery.seed_hosts"] == others
         assert settings["cluster.initial_master_nodes"] == ["es01", "es02", "es03"], "the bootstrap rule holds across hosts"
+        assert settings["node.attr.docker_host"] == host, "allocation awareness keeps a shard's copies on different hosts"
+        assert settings["cluster.routing.allocation.awareness.attributes"] == ["docker_host"]
 
 
 def test_prod_bootstrap_creates_the_three_masters_together_across_hosts(prod: Run) -> None:
@@ -169,6 +171,7 @@ def test_dedicated_variant_places_two_nodes_per_host_with_distinct_transport_por
         assert yml_of(master)["node.roles"] == ["master"] and yml_of(data)["node.roles"] == ["data", "ingest"]
         assert yml_of(data)["transport.publish_port"] == 9301
         assert yml_of(data)["network.publish_host"] == f"elk{i}.mt4.internal"
+        assert yml_of(data)["node.attr.docker_host"] == yml_of(master)["node.attr.docker_host"] == f"elk{i}"
 
 
 def test_dedicated_variant_seeds_only_the_masters_and_bootstraps_only_them() -> None:

@@ -29,6 +29,8 @@ TRANSPORT_PORT: Final = 9300
 #: readiness.port (ES >= 8.2): opens once the node has joined a cluster with an elected master.
 #: https://www.elastic.co/guide/en/elasticsearch/reference/8.19/advanced-configuration.html#readiness-tcp-port
 READINESS_PORT: Final = 9399
+#: The node attribute that names a node's Docker host (shard allocation awareness across hosts).
+DOCKER_HOST_ATTRIBUTE: Final = "docker_host"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +58,9 @@ class NodeConfig:
     """transport.publish_port: the transport port published on that host (across hosts)."""
     http_publish_port: int | None = None
     """http.publish_port: the published HTTPS port (across hosts), what _nodes/http reports."""
+    docker_host: str = ""
+    """node.attr.docker_host, with shard allocation awareness on it (across hosts): a primary and
+    its replica never share a Docker host, so losing one host loses no shard."""
     email_account: EmailAccount | None = None
     """Watcher's email account (above Basic, with ``alerting.email``); its password is not here
     but in the keystore (``es_keystore.py``)."""
@@ -83,6 +88,13 @@ def _publish(c: NodeConfig) -> dict[str, object]:
         out["transport.publish_port"] = c.transport_publish_port
     if c.http_publish_port:
         out["http.publish_port"] = c.http_publish_port
+    if c.docker_host:
+        # Shard allocation awareness (modules-cluster.html#shard-allocation-awareness): the node.attr.
+        # prefix setting (Node.class) and cluster.routing.allocation.awareness.attributes
+        # (AwarenessAllocationDecider) in the 8.19.21 server jar. Docker gives every container its
+        # own address, so cluster.routing.allocation.same_shard.host could not tell two nodes of a host apart.
+        out[f"node.attr.{DOCKER_HOST_ATTRIBUTE}"] = c.docker_host
+        out["cluster.routing.allocation.awareness.attributes"] = [DOCKER_HOST_ATTRIBUTE]
     return out
 
 

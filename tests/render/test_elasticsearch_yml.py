@@ -28,7 +28,7 @@ def parsed(c: es.NodeConfig) -> dict[str, object]:
 
 
 ACROSS_HOSTS = dict(seed_hosts=("10.0.1.11:9300", "10.0.1.13:9300"), publish_host="10.0.1.12", transport_publish_port=9300,
-                    http_publish_port=9200)
+                    http_publish_port=9200, docker_host="elk2")
 
 
 @pytest.mark.parametrize("c", [config(), config(single_node=True, seed_hosts=(), initial_master_nodes=()), config(initial_master_nodes=()),
@@ -120,3 +120,10 @@ def test_watchers_email_account_is_on_every_node_that_has_one_with_registered_ke
     assert not any(affix_match(k, CONTRACT["secure_settings"]) for k in with_account), "a secure setting in the yml stops the node"
     assert sorted(set(with_account) - set(email_keys)) == sorted(parsed(config())), "nothing else changes"
     assert not any(k.startswith("xpack.notification.") for k in parsed(config()))
+
+
+def test_across_hosts_shard_copies_are_kept_on_different_docker_hosts() -> None:
+    s = parsed(config(**ACROSS_HOSTS))
+    assert s["node.attr.docker_host"] == "elk2"
+    assert s["cluster.routing.allocation.awareness.attributes"] == ["docker_host"]
+    assert not {k for k in parsed(config()) if k.startswith(("node.attr.", "cluster.routing."))}, "one host: no awareness"
