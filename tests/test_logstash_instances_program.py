@@ -123,3 +123,20 @@ def test_the_replay_pipeline_runs_only_when_asked_and_reads_the_instance_dlq_vol
     [out] = [u.plugin for u in iter_plugins(conf) if u.section == "output"]
     assert out.options["password"] == "${MT4_WRITER_PASSWORD}", "the same writer, from the same env value"
     assert default.inputs["labels"] != ls.inputs["labels"], "the config hash changes, so the container is replaced"
+
+
+@pytest.mark.parametrize("change", [
+    {"dead_letter_queue": False},
+    {"queue_type": "memory", "queue_max_bytes": None},
+], ids=["no dead letter queue", "memory queue"])
+def test_a_prod_stack_that_would_lose_events_is_refused_before_any_resource(change: dict[str, object]) -> None:
+    import copy
+
+    from components.settings.problems import SettingsError
+    from tests.program import stack_config
+
+    logstash = copy.deepcopy(stack_config("prod")["elk-stack:logstash"])
+    logstash.update(change)
+    logstash = {k: v for k, v in logstash.items() if v is not None}
+    with pytest.raises(SettingsError, match="accept_losing_queued_events: true to accept that loss explicitly"):
+        run_program("prod", overrides={"logstash": logstash})
