@@ -52,6 +52,7 @@ def test_the_failure_rule_fires_on_new_failures_only(prod: Run) -> None:
     params = rule["params"]
     assert params["index"] == ["mt4-logs-*::failures", "mt4-metrics-*::failures"]
     assert params["excludeHitsFromPreviousRun"] is True
+    assert params["size"] == 1, "the executor remembers the latest hit it returned: with size 0 it excludes nothing"
     assert (params["threshold"], params["thresholdComparator"], params["timeWindowSize"], params["timeWindowUnit"]) == ([1], ">=", 5, "m")
     assert json.loads(params["esQuery"]) == {"query": {"match_all": {}}}
     assert {a["id"] for a in rule["actions"]} == {"mt4-alerts-index", "mt4-alerts-server-log"}

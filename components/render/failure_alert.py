@@ -10,7 +10,9 @@ name" -- every minute, at least one failure in the last 5 minutes.
 ``excludeHitsFromPreviousRun`` is true here (unlike the error-rate rule): each run then counts
 only failures newer than the latest one the previous run saw (Kibana
 ``stack_alerts/.../es_query/lib/fetch_es_query.ts``), so the rule fires on *new* failures and goes
-quiet once none arrive, instead of firing for five minutes on one old failure.
+quiet once none arrive, instead of firing for five minutes on one old failure. The executor
+remembers that timestamp from the *returned* hits (``getValidTimefieldSort(hit.sort)`` in
+``es_query/executor``), hence ``size: 1``.
 
 The data view (KQL in Discover) uses the same pattern: the recipes' step 1 "Set the index pattern
 to your failure store using the selector syntax". Kibana passes a data view's pattern to field caps
@@ -44,7 +46,9 @@ def failure_rule_params() -> dict[str, Any]:
         "index": failure_indices(),
         "timeField": "@timestamp",
         "esQuery": json.dumps({"query": {"match_all": {}}}, sort_keys=True),
-        "size": 0,
+        # One hit, so the run has a latest timestamp to remember: the executor takes it from the
+        # returned hits' sort values, and with size 0 there are none and nothing is excluded.
+        "size": 1,
         "aggType": "count",
         "groupBy": "all",
         "threshold": [FAILURE_THRESHOLD],
