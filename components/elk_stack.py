@@ -29,9 +29,11 @@ def stack_labels(settings: StackSettings) -> dict[str, str]:
     return {"elk-stack.cluster": settings.cluster_name, "elk-stack.managed-by": "pulumi"}
 
 
-def endpoint(settings: StackSettings, port: int, tls: bool) -> dict[str, object]:
-    """Where clients send events (the smoke check and elk_logger read this shape)."""
-    return {"host": settings.network.public_host, "port": port, "tls": tls}
+def endpoint(settings: StackSettings, port: int, tls: bool, host_name: str | None = None) -> dict[str, object]:
+    """Where clients send events (the smoke check and elk_logger read this shape); ``host_name``:
+    the Docker host the port is published on (its address across hosts)."""
+    host = topology.address_of(settings, host_name) if host_name else settings.network.public_host
+    return {"host": host, "port": port, "tls": tls}
 
 
 class ElkStack(pulumi.ComponentResource):
@@ -179,6 +181,7 @@ class ElkStack(pulumi.ComponentResource):
             metrics_template=self.index_management.index_templates["metrics"],
             labels=labels,
         ), child)
+        first_ls = settings.logstash.instances[0]
         self.outputs = {
             "elasticsearch_url": self.elasticsearch.endpoints[0],
             "elasticsearch_endpoints": self.elasticsearch.endpoints,
@@ -186,8 +189,10 @@ class ElkStack(pulumi.ComponentResource):
             "elastic_password": elastic_password,
             "users": sorted(["elastic", *self.access.system_users, *self.access.users]),
             "kibana_url": kibana_url,
-            "logstash_tcp_endpoint": endpoint(settings, settings.logstash.tcp_port, settings.logstash.tcp_tls),
-            "logstash_beats_endpoint": endpoint(settings, settings.logstash.beats_port, settings.logstash.beats_tls),
+            # The first Logstash instance, on its own host and published ports (every instance
+            # runs the same pipeline; Filebeat load-balances across all of them).
+            "logstash_tcp_endpoint": endpoint(settings, first_ls.tcp_port, settings.logstash.tcp_tls, first_ls.host),
+            "logstash_beats_endpoint": endpoint(settings, first_ls.beats_port, settings.logstash.beats_tls, first_ls.host),
             "analyst_user": "mt4_analyst",
             "analyst_password": self.credentials.passwords["mt4_analyst"],
         }

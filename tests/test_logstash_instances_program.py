@@ -140,3 +140,11 @@ def test_a_prod_stack_that_would_lose_events_is_refused_before_any_resource(chan
     logstash = {k: v for k, v in logstash.items() if v is not None}
     with pytest.raises(SettingsError, match="accept_losing_queued_events: true to accept that loss explicitly"):
         run_program("prod", overrides={"logstash": logstash})
+
+
+def test_the_endpoint_outputs_name_the_first_instance_on_its_host_and_published_ports() -> None:
+    prod = cached_run("prod").stack_outputs_raw
+    assert prod["logstash_tcp_endpoint"] == {"host": "10.0.1.12", "port": 5000, "tls": True}, "logstash runs on elk2"
+    assert prod["logstash_beats_endpoint"] == {"host": "10.0.1.12", "port": 5044, "tls": True}
+    dev = run_program("dev", overrides={"logstash": {"heap": "512m", "memory": "1g", "instances": [{"tcp_port": 6000}]}})
+    assert dev.stack_outputs_raw["logstash_tcp_endpoint"] == {"host": "localhost", "port": 6000, "tls": False}
