@@ -32,6 +32,10 @@ Public fixtures (other layers, e.g. ``tests_engine/elasticsearch/``, code agains
     data root, stopped at the end (only the process it started). ``.host`` is the
     ``unix://`` URL to hand to the program (``DOCKER_HOST`` / ``docker_hosts``).
 
+``daemons_for`` (session) -> ``Callable[[str], dict[str, Dockerd]]``
+    One daemon per Docker host a stack file declares (prod: three), the first being ``dockerd``;
+    hand ``dockerd.urls(...)`` to ``docker_host_override``.
+
 ``probe_image`` (session) -> ``engine.harness.probe_image.ProbeImage``
     A small image built here with debootstrap from Debian packages, whose entrypoint reports
     the files, env, mounts and limits it finds and listens on the ports a healthcheck dials.
@@ -60,7 +64,7 @@ from engine.harness import probe_image as probe_mod  # noqa: E402
 from engine.harness.outputs import PkiCredentials, from_outputs  # noqa: E402
 from engine.harness.programs import pki_credentials_program  # noqa: E402
 from engine.harness.settings_of import load_for  # noqa: E402
-from engine.harness.stacks import EngineStack, new_stack, remove  # noqa: E402
+from engine.harness.stacks import EngineStack, declared_host_names, new_stack, remove  # noqa: E402
 from engine.harness.toolchain import Toolchain, from_environment  # noqa: E402
 
 STACKS = ("dev", "prod")
@@ -100,6 +104,30 @@ def probe_image(engine: Toolchain, dockerd: dockerd_mod.Dockerd) -> probe_mod.Pr
     """The probe with no ``USER`` (so Docker applies the uploads' declared owner and group, see
     test_docker_level), tagged as every pinned Elastic image so the provider uses it, never pulls."""
     return probe_mod.build(dockerd, engine.root.parent, user="", ports=(READINESS_PORT,), tags=elastic_image_tags())
+
+
+@pytest.fixture(scope="session")
+def daemons_for(tmp_path_factory: pytest.TempPathFactory, engine: Toolchain, dockerd: dockerd_mod.Dockerd,
+                probe_image: probe_mod.ProbeImage) -> Iterator[Callable[[str], dict[str, dockerd_mod.Dockerd]]]:
+    """``daemons_for(stack)``: one real daemon per Docker host the stack file declares (host name ->
+    daemon), so a stack spread over hosts is ``up`` as placed, with no two hosts' networks or volumes
+    sharing one daemon's names. The first host is ``dockerd``; the i-th further host is the i-th extra
+    daemon of the session (``dockerd.EXTRA_DAEMON_FLAGS``), started once, with the same probe image."""
+    extras: list[dockerd_mod.Dockerd] = []
+
+    def get(stack: str) -> dict[str, dockerd_mod.Dockerd]:
+        names = declared_host_names(stack)
+        while len(extras) < len(names) - 1:
+            extra = dockerd_mod.start(tmp_path_factory.mktemp("dockerd-extra"), extra=len(extras) + 1)
+            extras.append(extra)
+            probe_mod.build(extra, engine.root.parent, user=probe_image.user, ports=probe_image.ports, tags=elastic_image_tags())
+        return dict(zip(names, [dockerd, *extras], strict=False))
+
+    try:
+        yield get
+    finally:
+        for daemon in extras:
+            daemon.stop()
 
 
 @pytest.fixture(scope="session")

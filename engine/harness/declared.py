@@ -27,10 +27,19 @@ class Declared:
     """As the state holds them, secrets unwrapped (uploads of keys and passwords): not in the repr."""
     protect: bool
     retain_on_delete: bool
+    provider: str = ""
+    """The state's provider reference (``<provider urn>::<id>``); empty for components."""
 
     @property
     def resource_name(self) -> str:
         return self.urn.rsplit("::", 1)[-1]
+
+
+def docker_host_of(resource: Declared, resources: list[Declared]) -> str:
+    """The ``host`` URL of the docker provider that manages ``resource`` (its provider resource's inputs)."""
+    provider_urn = resource.provider.rsplit("::", 1)[0]
+    (provider,) = [r for r in resources if r.urn == provider_urn]
+    return str(provider.inputs["host"])
 
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -55,6 +64,7 @@ def declared_resources(stack: EngineStack) -> list[Declared]:
         out.append(Declared(
             type=res["type"], urn=res["urn"], name=str(inputs.get("name", "")), inputs=inputs,
             protect=bool(res.get("protect", False)), retain_on_delete=bool(res.get("retainOnDelete", False)),
+            provider=str(res.get("provider", "")),
         ))
     return out
 

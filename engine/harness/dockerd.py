@@ -29,6 +29,8 @@ class Dockerd:
 
     base: Path
     process: subprocess.Popen[bytes]
+    bridge: str = ""
+    """The default bridge this harness made for the daemon (extra daemons only); deleted at stop."""
 
     @property
     def socket(self) -> Path:
@@ -50,6 +52,7 @@ class Dockerd:
     def stop(self) -> None:
         """SIGTERM to the daemon we started, then SIGKILL after a grace period; containers go with it."""
         if self.process.poll() is not None:
+            self._delete_bridge()
             return
         for container in self.docker("ps", "-aq", check=False).stdout.decode().split():
             self.docker("rm", "-f", container, check=False)
@@ -59,6 +62,11 @@ class Dockerd:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        self._delete_bridge()
+
+    def _delete_bridge(self) -> None:
+        if self.bridge:
+            subprocess.run(["ip", "link", "delete", self.bridge], capture_output=True)
 
 
 def ensure_installed() -> None:
@@ -74,17 +82,41 @@ def ensure_installed() -> None:
             raise DockerdError(f"{' '.join(cmd)} failed: {done.stderr.strip()[-2000:]}")
 
 
-def start(base: Path) -> Dockerd:
-    """Start a daemon rooted at ``base`` and wait until it answers."""
+#: A further daemon on the same machine (the second or third "Docker host" of a stack spread over
+#: several) gets a default bridge of its own, made here (``elk-br<N>``, 10.231.<N>.1/24), and leaves
+#: the iptables chains to the first: two daemons managing ``docker0`` and the same chains undo each
+#: other, and ``--bridge=none`` is no way out (dockerd then deletes ``docker0``, the first daemon's).
+EXTRA_DAEMON_FLAGS = ("--iptables=false", "--ip6tables=false")
+
+
+def _ip(*args: str) -> None:
+    done = subprocess.run(["ip", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise DockerdError(f"ip {' '.join(args)} failed: {done.stderr.strip()}")
+
+
+def start(base: Path, *, extra: int = 0) -> Dockerd:
+    """Start a daemon rooted at ``base`` and wait until it answers (``extra`` N > 0: the N-th further
+    daemon on this machine, on its own bridge)."""
     ensure_installed()
     base.mkdir(parents=True, exist_ok=True)
+    flags: list[str] = []
+    bridge = ""
+    if extra:
+        bridge = f"elk-br{extra}"
+        # A bridge of that name can only be one an interrupted earlier run of this harness left.
+        subprocess.run(["ip", "link", "delete", bridge], capture_output=True)
+        _ip("link", "add", "name", bridge, "type", "bridge")
+        _ip("addr", "add", f"10.231.{extra}.1/24", "dev", bridge)
+        _ip("link", "set", bridge, "up")
+        flags = [f"--bridge={bridge}", *EXTRA_DAEMON_FLAGS]
     log = (base / "dockerd.log").open("wb")
     process = subprocess.Popen(
         ["dockerd", "--host", f"unix://{base / 'docker.sock'}", "--data-root", str(base / "data"),
-         "--exec-root", str(base / "exec"), "--pidfile", str(base / "docker.pid")],
+         "--exec-root", str(base / "exec"), "--pidfile", str(base / "docker.pid"), *flags],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    daemon = Dockerd(base=base, process=process)
+    daemon = Dockerd(base=base, process=process, bridge=bridge)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -94,3 +126,8 @@ def start(base: Path) -> Dockerd:
         time.sleep(0.5)
     daemon.stop()
     raise DockerdError(f"dockerd did not answer within {START_TIMEOUT_SECONDS} s; log in {base / 'dockerd.log'}")
+
+
+def urls(daemons: dict[str, Dockerd]) -> dict[str, str]:
+    """Host name -> ``unix://`` URL, for ``stacks.docker_host_override``."""
+    return {name: daemon.host for name, daemon in daemons.items()}

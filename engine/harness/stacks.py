@@ -44,14 +44,21 @@ def stack_file_config(stack: str, overrides: Mapping[str, Any] | None = None) ->
     return config
 
 
-def docker_host_override(url: str, stack: str | None = None) -> dict[str, Any]:
-    """Point the stack at the test daemon (the settings key ``docker_hosts``). With ``stack``, every
-    Docker host its stack file declares keeps its name and address and gets the test daemon's URL,
-    so the nodes stay placed as committed (prod spans three hosts); without, or where the file
-    declares none, the one default host ``local``."""
+def declared_host_names(stack: str) -> list[str]:
+    """The Docker hosts ``Pulumi.<stack>.yaml`` declares, in order (the default ``local`` when none)."""
+    declared = stack_file_config(stack).get(f"{PROJECT}:docker_hosts") or [{"name": "local"}]
+    return [str(h["name"]) for h in declared]
+
+
+def docker_host_override(url: str | Mapping[str, str], stack: str | None = None) -> dict[str, Any]:
+    """Point the stack at test daemons (the settings key ``docker_hosts``). With ``stack``, every
+    Docker host its stack file declares keeps its name and address and gets a test daemon's URL
+    (``url``: one for all, or one per host name), so the nodes stay placed as committed (prod spans
+    three hosts); without, or where the file declares none, the one default host ``local``."""
     declared = stack_file_config(stack).get(f"{PROJECT}:docker_hosts") if stack else None
     hosts = declared or [{"name": "local"}]
-    return {"docker_hosts": [{"name": h["name"], "url": url, **({"address": h["address"]} if h.get("address") else {})}
+    urls = url if isinstance(url, Mapping) else {h["name"]: url for h in hosts}
+    return {"docker_hosts": [{"name": h["name"], "url": urls[h["name"]], **({"address": h["address"]} if h.get("address") else {})}
                              for h in hosts]}
 
 

@@ -14,7 +14,7 @@ Cannot prove: that Elasticsearch reads these files (the probe is not Elasticsear
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ import pytest
 from components.containers import SERVICE_ULIMITS
 from engine.harness import container_checks as cc
 from engine.harness import declared as d
-from engine.harness.dockerd import Dockerd
+from engine.harness.dockerd import Dockerd, urls
 from engine.harness.probe_image import ProbeImage, ProbeReport, parse_report
 from engine.harness.programs import grantable_ulimits, service_container_program
 from engine.harness.stacks import EngineStack, docker_host_override, new_stack, remove
@@ -32,7 +32,8 @@ from engine.harness.toolchain import Toolchain
 class Probed:
     def __init__(self, handle: EngineStack, daemon: Dockerd) -> None:
         self.handle = handle
-        [self.container] = [c for c in d.of_type(d.declared_resources(handle), d.CONTAINER) if c.inputs.get("healthcheck")]
+        self.containers = d.of_type(d.declared_resources(handle), d.CONTAINER)
+        [self.container] = [c for c in self.containers if c.inputs.get("healthcheck")]
         logs = daemon.docker("logs", self.container.name)
         self.report: ProbeReport = parse_report(logs.stdout.decode() + logs.stderr.decode())
         self.inspect = json.loads(daemon.docker("container", "inspect", self.container.name).stdout)[0]
@@ -40,11 +41,13 @@ class Probed:
 
 @pytest.fixture(scope="module", params=("dev", "prod"))
 def probed(request: pytest.FixtureRequest, engine: Toolchain, engine_base: Path, dockerd: Dockerd,
-           probe_image: ProbeImage) -> Iterator[Probed]:
+           probe_image: ProbeImage, daemons_for: Callable[[str], dict[str, Dockerd]]) -> Iterator[Probed]:
     # The product's nofile 65535 is above what this machine's engine may grant (see grantable_ulimits).
     program = service_container_program(probe_image.tag, grantable_ulimits(SERVICE_ULIMITS))
+    # One daemon per declared host (the stack's DockerHosts makes each host's network); the
+    # container goes on the first host, which is ``dockerd``.
     handle = new_stack(engine, request.param, program, engine_base,
-                       overrides=docker_host_override(dockerd.host, request.param), label="service")
+                       overrides=docker_host_override(urls(daemons_for(request.param)), request.param), label="service")
     try:
         handle.stack.up(on_output=lambda _line: None)
         yield Probed(handle, dockerd)
@@ -59,8 +62,13 @@ def test_healthy_with_the_declared_healthcheck_restart_and_logs(probed: Probed) 
 
 def test_uploads_land_with_the_declared_owner_group_mode_and_content(probed: Probed) -> None:
     cc.check_uploads(probed.container, probed.report)
-    modes = {u["permissions"] for u in probed.container.inputs["uploads"]}
-    assert len(modes) >= 2, "config and secret files are declared with different modes; both must be checked"
+
+
+def test_secret_files_reach_the_service_with_the_installed_owner_mode_and_content(probed: Probed) -> None:
+    """Keys and the password are not uploads of the service: the installer (the stack's other
+    container) installs them into the volume the service mounts read-only."""
+    (installer,) = [c for c in probed.containers if c is not probed.container]
+    cc.check_installed_secret_files(probed.container, installer, probed.report)
 
 
 def test_directories_docker_creates_let_the_owner_through(probed: Probed) -> None:
@@ -72,7 +80,12 @@ def test_env_mount_ulimits_and_memory_as_declared(probed: Probed) -> None:
 
 
 def test_no_secret_in_the_container_config(probed: Probed) -> None:
-    """The elastic password reaches the container as a file only, never in env or labels."""
-    secret = next(u["content"] for u in probed.container.inputs["uploads"] if u["file"].endswith("elastic-password"))
-    config = json.dumps(probed.inspect["Config"])
-    assert secret not in config
+    """The elastic password reaches the service as a file of the secret-file volume only: it is an
+    upload of the one-shot installer (components/secret_files.py), never in the service's env,
+    labels or command, nor uploaded to the service itself."""
+    staged = [u for c in probed.containers for u in c.inputs.get("uploads", []) if u["file"].endswith("/elastic-password")]
+    assert len(staged) == 1, "the installer stages the password file once"
+    (secret,) = [u["content"] for u in staged]
+    assert len(secret) >= 20
+    assert secret not in json.dumps(probed.inspect["Config"])
+    assert all(secret != u.get("content") for u in probed.container.inputs.get("uploads", []))
