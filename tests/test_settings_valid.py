@@ -317,3 +317,22 @@ def test_every_rule_function_is_registered_and_runs() -> None:
     }
     assert defined == set(rules.RULES) == set(rules.ordered_rules())
     assert len(rules.ordered_rules()) == len(rules.RULES) == len(set(rules.RULES))
+
+
+def test_across_hosts_one_copy_or_data_on_one_host_is_a_warning_not_an_error() -> None:
+    hosts = [{"name": f"h{i}", "url": f"ssh://ops@h{i}", "address": f"10.9.0.{i}"} for i in (1, 2)]
+    base = {"docker_hosts": hosts, "network": {"bind_address": "0.0.0.0"},
+            "snapshots": {"nfs": {"server": "10.9.0.9", "export": "/export/snap"}}}
+    spread = {"nodes": [{"name": "es01", "host": "h1", "http_port": 9200}, {"name": "es02", "host": "h2", "roles": ["data"]}]}
+    _, problems = parse({**base, "elasticsearch": spread})
+    assert problems.errors == []
+    assert [(w.key, w.message.split(";")[0]) for w in problems.warnings] == [
+        ("index_management.replicas", "0 keeps one copy of each shard, and the data nodes run on 2 Docker hosts: losing any one host "
+         "loses the shards on it (until restored from a snapshot). Use replicas: 1 so every shard has a copy on another host")]
+    one = {"nodes": [{"name": "es01", "host": "h1", "http_port": 9200}, {"name": "es02", "host": "h1", "roles": ["data"],
+                                                                          "transport_port": 9301}]}
+    _, problems = parse({**base, "elasticsearch": one, "index_management": {"replicas": 1}})
+    assert problems.errors == [] and [w.key for w in problems.warnings] == ["elasticsearch.nodes"]
+    assert "every data node runs on Docker host 'h1'" in problems.warnings[0].message
+    _, problems = parse({**base, "elasticsearch": spread, "index_management": {"replicas": 1}})
+    assert (problems.errors, problems.warnings) == ([], [])

@@ -26,6 +26,14 @@ NO_SHARED_BACKUP = (
     "give each node another filesystem and the repository's verify fails. Give an NFS export every host mounts: "
     "snapshots.nfs: {{server: <ip or name>, export: /export/elk-snapshots}}"
 )
+ONE_COPY_ACROSS_HOSTS = (
+    "0 keeps one copy of each shard, and the data nodes run on {count} Docker hosts: losing any one host loses the "
+    "shards on it (until restored from a snapshot). Use replicas: 1 so every shard has a copy on another host"
+)
+DATA_ON_ONE_HOST = (
+    "every data node runs on Docker host {host!r}: losing it loses all data, whatever the replicas; place data nodes "
+    "on at least two hosts"
+)
 PORT_TAKEN = "port {port} on Docker host {host!r} is already published by {other}; each published port must be unique on a host"
 
 #: Every key a placement or published port is read from (the rules below skip when one failed).
@@ -98,6 +106,19 @@ def backup_shared_across_hosts(s: StackSettings, p: Problems) -> None:
     hosts = sorted({n.host for n in s.elasticsearch.nodes})
     if len(hosts) > 1 and s.snapshots.nfs is None:
         p.error("snapshots.nfs", NO_SHARED_BACKUP.format(count=len(hosts), hosts=", ".join(hosts)))
+
+
+@rule("docker_hosts", "elasticsearch.nodes[*].host", "elasticsearch.nodes[*].roles", "index_management.replicas")
+def shard_copies_survive_losing_a_host(s: StackSettings, p: Problems) -> None:
+    """A warning, not an error: a stack may choose one copy, but across hosts it should know that
+    a host is then a single point of data loss (allocation awareness spreads copies over hosts)."""
+    if not s.several_hosts or not s.elasticsearch.data_nodes:
+        return
+    hosts = sorted({n.host for n in s.elasticsearch.data_nodes})
+    if len(hosts) == 1:
+        p.warn("elasticsearch.nodes", DATA_ON_ONE_HOST.format(host=hosts[0]))
+    elif s.index_management.replicas == 0:
+        p.warn("index_management.replicas", ONE_COPY_ACROSS_HOSTS.format(count=len(hosts)))
 
 
 @rule(*PLACEMENT_KEYS, *PORT_KEYS)
