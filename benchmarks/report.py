@@ -72,13 +72,22 @@ def details(scenario: str, result: dict) -> str:
         return f"   ({result['delivered']:,} of {result['sent']:,} delivered in {result['seconds']:.2f} s)"
     if scenario == "stall":
         return (f"   (p99 {result['p99_us']:.1f} us during the stall; "
-                f"{result['lost']:,} of {result['sent']:,} not delivered 12 s after the last call)")
+                f"{result['lost']:,} of {result['sent']:,} not delivered 12 s after the last call{slowest(result)})")
     if scenario == "restart":
         return (f"   (of {result['sent']:,} sent; {result['duplicates']:,} duplicates; "
                 f"last event arrived {result['last_arrival_s']:.1f} s after the last call)")
     if scenario.startswith("exit") and result.get("report"):
         return f"   [{result['report'].strip()}]"
     return ""
+
+
+def slowest(result: dict) -> str:
+    """Where the worst call's time went (see ``scenarios.SlowestCall``), and the collections during the stall."""
+    if "worst_runqueue_ms" not in result:
+        return ""
+    return (f"; worst call: {result['worst_runqueue_ms']:.2f} ms waiting for a CPU, {result['worst_on_cpu_ms']:.2f} ms on one, "
+            f"{result['worst_asleep_ms']:.2f} ms asleep (GIL or lock), {result['worst_gc_ms']:.2f} ms in GC; "
+            f"{result['gc_collections']} collections, longest {result['gc_longest_cpu_ms']:.2f} ms of CPU")
 
 
 @dataclass(frozen=True)

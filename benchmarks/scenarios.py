@@ -8,6 +8,7 @@ out of the next. Usage (run by ``run_benchmark.py``)::
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -39,7 +40,59 @@ def percentile(sorted_values: list[int], fraction: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * fraction))]
 
 
-def paced(call: Callable[[int], None], start: int, seconds: float, times: list[int] | None = None) -> int:
+class SlowestCall:
+    """Where the slowest timed call's time went, so a long one can be told apart: on a CPU (the call itself,
+    a garbage collection, or the hypervisor taking the vCPU away; ``time.thread_time``), runnable but
+    waiting for a CPU (the kernel's run queue: other processes, or this process's other thread;
+    ``/proc/thread-self/schedstat``), or neither - asleep, which in a call that never touches the network
+    is waiting for the GIL or a lock. Both clocks are read before every call (outside the timed part) and
+    again after the slowest one so far; garbage collections (in any thread, CPU time) from ``gc.callbacks``."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open("/proc/thread-self/schedstat", os.O_RDONLY)  # this (the calling) thread
+        except OSError:
+            self._fd = None
+        self.took_ns = 0
+        self._slowest: tuple[int, int, tuple[int, int], tuple[int, int]] | None = None
+        self._collections: list[tuple[int, int, int]] = []  # wall start, wall end, CPU ns
+        self._gc_started = (0, 0)
+        gc.callbacks.append(self._gc)
+
+    def _gc(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._gc_started = (time.perf_counter_ns(), time.thread_time_ns())
+        else:
+            wall, cpu = self._gc_started
+            self._collections.append((wall, time.perf_counter_ns(), time.thread_time_ns() - cpu))
+
+    def mark(self) -> tuple[int, int]:
+        """(CPU ns of this thread, ns it waited in the run queue)."""
+        waited = int(os.pread(self._fd, 128, 0).split()[1]) if self._fd is not None else -1
+        return time.thread_time_ns(), waited
+
+    def slower(self, started_ns: int, took_ns: int, mark: tuple[int, int]) -> None:
+        self.took_ns = took_ns
+        self._slowest = (started_ns, took_ns, mark, self.mark())
+
+    def summary(self) -> dict:
+        gc.callbacks.remove(self._gc)
+        result: dict = {"gc_collections": len(self._collections),
+                        "gc_longest_cpu_ms": max((cpu for _, _, cpu in self._collections), default=0) / 1e6}
+        if self._slowest is None:
+            return result
+        started, took, (cpu0, wait0), (cpu1, wait1) = self._slowest
+        result["worst_gc_ms"] = sum(max(0, min(end, started + took) - max(start, started))
+                                    for start, end, _ in self._collections) / 1e6
+        result["worst_on_cpu_ms"] = (cpu1 - cpu0) / 1e6
+        if wait0 >= 0:
+            result["worst_runqueue_ms"] = (wait1 - wait0) / 1e6
+            result["worst_asleep_ms"] = max(0, took - (cpu1 - cpu0) - (wait1 - wait0)) / 1e6
+        return result
+
+
+def paced(call: Callable[[int], None], start: int, seconds: float, times: list[int] | None = None,
+          probe: SlowestCall | None = None) -> int:
     """Log ``PACED_RATE`` events/s for ``seconds`` in 10 ms bursts (no catch-up after a blocking call)."""
     tick = 0.01
     burst = max(1, int(PACED_RATE * tick))
@@ -49,10 +102,14 @@ def paced(call: Callable[[int], None], start: int, seconds: float, times: list[i
     end = next_at + seconds
     while clock() < end:
         for _ in range(burst):
+            mark = probe.mark() if probe is not None else (0, 0)  # outside the timed part
             started = clock_ns()
             call(number)
+            took = clock_ns() - started
             if times is not None:
-                times.append(clock_ns() - started)
+                times.append(took)
+            if probe is not None and took > probe.took_ns:
+                probe.slower(started, took, mark)
             number += 1
         next_at += tick
         delay = next_at - clock()
@@ -125,12 +182,15 @@ def stall(call: Callable[[int], None], control: Control, base: int) -> dict:
     number = paced(call, base, 0.5)
     control.ask("stall", seconds=STALL_S)
     times: list[int] = []
-    number = paced(call, number, STALL_S, times)
+    probe = SlowestCall()
+    number = paced(call, number, STALL_S, times, probe)
+    slowest = probe.summary()
     number = paced(call, number, 0.5)
     sent = number - base
     unique, total, _ = wait_delivery(control, sent, time.perf_counter(), DRAIN_CAP_S)
     times.sort()
-    return {"worst_ms": times[-1] / 1e6, "p99_us": percentile(times, 0.99) / 1e3, "sent": sent, "lost": sent - unique}
+    return {"worst_ms": times[-1] / 1e6, "p99_us": percentile(times, 0.99) / 1e3, "sent": sent, "lost": sent - unique,
+            **slowest}
 
 
 def restart(call: Callable[[int], None], control: Control, base: int) -> dict:
