@@ -123,12 +123,17 @@ def _looping_maker(template: Template, output: LineOutput, next_number: Callable
 _CONVERT = {str: "q({})", float: "r({})", int: "r({})", bool: "('true' if {} else 'false')", type(None): "'null'"}
 
 
+#: Record attributes every maker reads, fetched with the extra values by the same ``itemgetter``.
+_RECORD_ATTRS = ("exc_info", "stack_info", "msg", "args", "created")
+
+
 def _checks(template: Template, slot_kinds: list[type], otherwise: str) -> tuple[list[str], list[str]]:
-    """Source lines that fetch a record's extra values (``G``: one ``itemgetter`` for all) and vet them
-    (types, finiteness, range), and the variable of each slot; a type unlike the shape's first record
-    goes to ``otherwise``."""
+    """Source lines that fetch what a maker reads of a record (``G``: one ``itemgetter`` for the record's
+    own attributes and the extra values) and vet it (no error or stack, types, finiteness, range), and
+    the variable of each slot; a type unlike the shape's first record goes to ``otherwise``."""
     names = [f"v{index}" for index in range(len(template.keys))]
-    lines = [f"    {''.join(name + ', ' for name in names)}= G(attrs)" if len(names) > 1 else "    v0 = G(attrs)"] if names else []
+    lines = [f"    x, si, msg, args, c, {''.join(name + ', ' for name in names)}= G(attrs)",
+             "    if x or si: return None"]  # exc_info / stack_info: the generic encoder adds the error fields
     if names:
         checks = " or ".join(f"type({name}) is not T{i}" for i, name in enumerate(names))
         lines.append(f"    if {checks}: return {otherwise}(record, attrs)")
@@ -140,7 +145,7 @@ def _checks(template: Template, slot_kinds: list[type], otherwise: str) -> tuple
     ints = [name for name, kind in zip(names, slot_kinds, strict=True) if kind is int]
     if ints:
         lines.append("    if " + " or ".join(f"not -L < {name} < L" for name in ints) + ": return None")
-    lines += ["    msg = record.msg", "    if type(msg) is not str or record.args: msg = MESSAGE(record)"]
+    lines.append("    if type(msg) is not str or args: msg = MESSAGE(record)")
     return lines, names
 
 
@@ -155,9 +160,7 @@ def _compiled(source: str, name: str, namespace: dict[str, object], template: Te
               slot_kinds: list[type]) -> Callable:
     namespace.update((f"P{i}", piece) for i, piece in enumerate(pieces))  # constants by name: one lookup each
     namespace.update((f"T{i}", kind) for i, kind in enumerate(slot_kinds))
-    namespace.update(J="".join, L=_LONG_LIMIT, q=quote, r=repr, h=format)
-    if template.keys:
-        namespace["G"] = itemgetter(*template.keys)
+    namespace.update(J="".join, L=_LONG_LIMIT, q=quote, r=repr, h=format, G=itemgetter(*_RECORD_ATTRS, *template.keys))
     exec(compile(source, "<elk_logger record shape>", "exec"), namespace)  # indices only: see the module docstring
     return namespace[name]  # type: ignore[return-value]
 
@@ -170,7 +173,7 @@ def _straight_maker(template: Template, slot_kinds: list[type], output: LineOutp
     lines, names = _checks(template, slot_kinds, "LOOPING")
     slots = [_CONVERT[kind].format(name) for name, kind in zip(names, slot_kinds, strict=True)]
     slots.insert(template.id_at, "h(NEXT(), 'x')")
-    slots[:0] = ["TS(record.created)", "q(msg)"]
+    slots[:0] = ["TS(c)", "q(msg)"]
     joined = "".join(f"P{i}, {slot}, " for i, slot in enumerate(slots)) + f"P{len(slots)}"
     lines += [
         f"    text = J(({joined}))",
@@ -212,7 +215,6 @@ def submit_maker(template: Template, kinds: dict[str, type], output: LineOutput,
     lines += [
         "    m = q(msg)",
         "    size = " + " + ".join(["BASE", "len(m)", *(f"len({value})" for value in values if value.startswith("s"))]),
-        "    c = record.created",
         "    if size > ROOM or not 0.0 <= c < TS_END: return NOW(record, attrs)",
         f"    return PUT(({', '.join(['SHAPE', 'size', 'c', 'm', *values])}), size)",
     ]

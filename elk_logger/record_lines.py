@@ -115,8 +115,9 @@ class RecordLines:
 
     def submit(self, record: logging.LogRecord) -> bool | None:
         """Queue ``record``'s event (``True``; ``False`` when the buffer was full), or ``None``: the
-        generic encoder must handle it. The line is joined by the delivery worker when it can be."""
-        if type(record) is not _LogRecord or record.exc_info or record.stack_info:
+        generic encoder must handle it. The line is joined by the delivery worker when it can be
+        (``exc_info`` / ``stack_info`` are checked there, fetched with the values)."""
+        if type(record) is not _LogRecord:
             return None
         attrs = record.__dict__
         extra = len(attrs) - PLAIN_RECORD_SIZE  # _shape(), inlined: this runs on every logging call

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import sys
 import threading
 
 import pytest
@@ -70,6 +71,23 @@ def test_what_is_sent_is_the_record_as_it_was_when_logged(attach_logger):
         [line], _, _ = handler.record_lines.render(queued(handler))
         assert same_but_id(line, expected, "json_lines")
         assert json.loads(line)["message"] == "tick one" and json.loads(line)["symbol"] == "EURUSD"
+    finally:
+        handler.close(timeout=0.1)
+
+
+def test_records_with_an_error_or_a_stack_are_left_to_the_generic_encoder(attach_logger):
+    handler = unstarted()
+    logger = attach_logger(handler, "Errors")
+    try:
+        assert handler.record_lines.submit(make_record(logger, {"n": 1})) is True  # the shape, queued
+        try:
+            raise KeyError("boom")
+        except KeyError:
+            with_error = make_record(logger, {"n": 2}, exc_info=sys.exc_info())
+        with_stack = make_record(logger, {"n": 3})
+        with_stack.stack_info = "Stack (most recent call last):\n  here"
+        assert handler.record_lines.submit(with_error) is None and handler.record_lines.submit(with_stack) is None
+        assert len(queued(handler)) == 1
     finally:
         handler.close(timeout=0.1)
 
