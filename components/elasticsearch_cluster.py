@@ -112,7 +112,7 @@ class ElasticsearchCluster(pulumi.ComponentResource):
     backup_volumes: dict[str, docker.Volume]
     """Per Docker host that runs a node: its backup volume (the same NFS export across hosts)."""
     health_gates: list[ClusterHealthGate]
-    """After bootstrap: one per node but the last; the next node waits for it (cluster green)."""
+    """After bootstrap: one per node; the next node (and the end of ``up``) waits for it (cluster green)."""
     endpoints: list[str]
     """HTTPS URLs of the published nodes, for API-level resources."""
 
@@ -133,7 +133,7 @@ class ElasticsearchCluster(pulumi.ComponentResource):
         self.endpoints = list(args.endpoints)
         self.data_volumes, self.containers, self.health_gates = [], [], []
         previous: pulumi.Resource | None = None
-        for i, node in enumerate(args.settings.nodes):
+        for node in args.settings.nodes:
             placed = args.hosts.host(node.host)
             volume = self._volume(f"{name}-{node.name}-data", f"{args.cluster_name}-{node.name}-data", placed, args)
             after: list[pulumi.Resource] = [backup_ready, self.backup_volumes[node.host], *args.host_checks]
@@ -141,7 +141,9 @@ class ElasticsearchCluster(pulumi.ComponentResource):
             container = self._node(name, node, volume, after, args)
             self.data_volumes.append(volume)
             self.containers.append(container)
-            if rolls_one_at_a_time(args) and i < len(args.settings.nodes) - 1:
+            # A gate after every node, the last too: the next node waits for it, and ``up`` ends
+            # only once the cluster is healthy again, not while the last node's copies recover.
+            if rolls_one_at_a_time(args):
                 gate = self._health_gate(f"{name}-{node.name}-health", node.name, container, args)
                 self.health_gates.append(gate)
                 previous = gate

@@ -66,8 +66,10 @@ def test_after_bootstrap_prod_nodes_replace_one_at_a_time() -> None:
     run = run_program("prod", overrides={"bootstrap": "false"})
     nodes = es_nodes(run)
     gates = sorted(run.of_type("pulumi-python:dynamic/elasticsearch:ClusterHealthGate"), key=lambda r: r.name)
-    assert [g.name for g in gates] == ["elk-es-es01-health", "elk-es-es02-health"]
-    for previous, gate, node in zip(nodes[:-1], gates, nodes[1:], strict=True):
+    assert [g.name for g in gates] == ["elk-es-es01-health", "elk-es-es02-health", "elk-es-es03-health"]
+    last = gates[-1]
+    assert nodes[-1].urn in last.dependencies, "up ends only once the cluster is green after the last node too"
+    for previous, gate, node in zip(nodes[:-1], gates[:-1], nodes[1:], strict=True):
         assert previous.urn in gate.dependencies, f"{gate.urn} must wait for {previous.urn}"
         assert gate.urn in node.dependencies, f"{node.urn} must wait for {gate.urn} (cluster green again)"
         assert gate.inputs["node_id"] == f"{previous.name}-id" and gate.inputs["status"] == "green"

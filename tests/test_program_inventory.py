@@ -141,9 +141,9 @@ def expected(nodes: list[str], gates: list[str], kibana_tls: bool, hosts: list[s
     [
         ("dev", None, ["es01"], []),
         ("prod", None, ["es01", "es02", "es03"], []),
-        ("prod", {"bootstrap": "false"}, ["es01", "es02", "es03"], ["es01", "es02"]),
+        ("prod", {"bootstrap": "false"}, ["es01", "es02", "es03"], ["es01", "es02", "es03"]),
     ],
-    ids=["dev is one node", "prod bootstraps three nodes", "prod after bootstrap adds two health gates"],
+    ids=["dev is one node", "prod bootstraps three nodes", "prod after bootstrap adds a health gate per node"],
 )
 def test_each_stack_declares_exactly_its_inventory(stack: str, overrides: dict | None, nodes: list[str], gates: list[str]) -> None:
     run = run_program(stack, overrides=overrides) if overrides else cached_run(stack)

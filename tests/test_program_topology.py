@@ -102,8 +102,9 @@ def test_after_bootstrap_nodes_on_three_hosts_roll_one_at_a_time_never_two_maste
     run = run_program("prod", overrides={"bootstrap": "false"})
     nodes = es_nodes(run)
     gates = {g.name: g for g in run.of_type(GATE)}
-    assert sorted(gates) == ["elk-es-es01-health", "elk-es-es02-health"]
-    chain = [nodes["es01"], gates["elk-es-es01-health"], nodes["es02"], gates["elk-es-es02-health"], nodes["es03"]]
+    assert sorted(gates) == ["elk-es-es01-health", "elk-es-es02-health", "elk-es-es03-health"]
+    chain = [nodes["es01"], gates["elk-es-es01-health"], nodes["es02"], gates["elk-es-es02-health"], nodes["es03"],
+             gates["elk-es-es03-health"]]
     for before, after in zip(chain, chain[1:], strict=False):
         assert before.urn in after.dependencies, f"{after.urn} must wait for {before.urn}"
     assert all("cluster.initial_master_nodes" not in yml_of(r) for r in nodes.values())
@@ -185,7 +186,7 @@ def test_dedicated_variant_seeds_only_the_masters_and_bootstraps_only_them() -> 
 def test_dedicated_variant_rolls_six_nodes_one_at_a_time() -> None:
     run = run_program("prod", overrides={**DEDICATED, "bootstrap": "false"})
     gates = sorted(g.name for g in run.of_type(GATE))
-    assert len(gates) == 5
+    assert len(gates) == 6, "one after every node, the last too"
     nodes = es_nodes(run)
     order = ["master1", "master2", "master3", "data1", "data2", "data3"]
     for before, after in zip(order, order[1:], strict=False):
