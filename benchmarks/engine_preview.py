@@ -32,30 +32,31 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from components.docker_hosts import PRODUCTS, image_ref  # noqa: E402
-from components.render.elasticsearch_yml import HTTP_PORT, READINESS_PORT  # noqa: E402
+from components.render.elasticsearch_yml import HTTP_PORT, READINESS_PORT, TRANSPORT_PORT  # noqa: E402
 from engine.harness import dockerd as dockerd_mod  # noqa: E402
 from engine.harness import probe_image  # noqa: E402
 from engine.harness.inventory import PreviewRecorder, mock_inventory  # noqa: E402
 from engine.harness.programs import ES_TIER_TYPES, es_tier_program  # noqa: E402
 from engine.harness.settings_of import load_for  # noqa: E402
-from engine.harness.stacks import docker_host_override, new_stack, remove, stack_file_config  # noqa: E402
+from engine.harness.stacks import declared_host_names, docker_host_override, new_stack, remove, stack_file_config  # noqa: E402
 from engine.harness.toolchain import from_environment  # noqa: E402
 
 STACK = "prod"
 
 
 def elasticsearch_block(nodes: int) -> dict:
-    """prod's elasticsearch block with ``nodes`` nodes built from its first node."""
+    """prod's elasticsearch block with ``nodes`` nodes built from its first node, spread over prod's
+    Docker hosts in turn (as its three nodes are); on each host the n-th node gets HTTPS and
+    transport ports n above the defaults, the first three are the master-eligible ones."""
     base = stack_file_config(STACK)["elk-stack:elasticsearch"]
+    hosts = declared_host_names(STACK)
     template = dict(base["nodes"][0])
     out = []
     for i in range(nodes):
-        node = {**template, "name": f"es{i + 1:02d}"}
+        node = {**template, "name": f"es{i + 1:02d}", "host": hosts[i % len(hosts)]}
         node.pop("http_port", None)
-        if i < 3:
-            node["roles"], node["http_port"] = ["master", "data", "ingest"], HTTP_PORT + i
-        else:
-            node["roles"] = ["data", "ingest"]
+        node["roles"] = ["master", "data", "ingest"] if i < 3 else ["data", "ingest"]
+        node["http_port"], node["transport_port"] = HTTP_PORT + i // len(hosts), TRANSPORT_PORT + i // len(hosts)
         out.append(node)
     return {**base, "nodes": out}
 
@@ -70,7 +71,7 @@ def time_mock(nodes: int) -> tuple[float, int]:
 def time_real(nodes: int, base: Path, daemon: dockerd_mod.Dockerd) -> tuple[float, int]:
     toolchain = from_environment()
     assert toolchain is not None
-    overrides = {**docker_host_override(daemon.host), "elasticsearch": elasticsearch_block(nodes)}
+    overrides = {**docker_host_override(daemon.host, STACK), "elasticsearch": elasticsearch_block(nodes)}
     handle = new_stack(toolchain, STACK, es_tier_program(), base, overrides=overrides, label=f"bench{nodes}")
     try:
         recorder = PreviewRecorder()
