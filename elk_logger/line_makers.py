@@ -202,6 +202,8 @@ def submit_maker(template: Template, kinds: dict[str, type], output: LineOutput,
     renders in queue order).
     """
     def render_now(record: logging.LogRecord, attrs: dict[str, object]) -> bool | None:
+        if record.exc_info or record.stack_info:
+            return None  # the generic encoder adds the error fields (``RecordLines.submit`` leaves this check to us)
         made = line(record, attrs)
         return None if made is None else put_line(made)
 

@@ -92,6 +92,24 @@ def test_records_with_an_error_or_a_stack_are_left_to_the_generic_encoder(attach
         handler.close(timeout=0.1)
 
 
+def test_past_the_shape_limit_records_are_rendered_at_once_and_errors_still_go_generic(attach_logger, monkeypatch):
+    monkeypatch.setattr("elk_logger.record_lines._SHAPE_LIMIT", 0)  # no shape is kept: none gets a renderer
+    handler = unstarted()
+    logger = attach_logger(handler, "NoRoom")
+    try:
+        record = make_record(logger, {"n": 1, "s": "x"})
+        assert handler.record_lines.submit(record) is True
+        [item] = queued(handler)
+        assert type(item) is bytes and same_but_id(item, handler.encode_generic(record), "json_lines")
+        try:
+            raise KeyError("boom")
+        except KeyError:
+            assert handler.record_lines.submit(make_record(logger, {"n": 2, "s": "y"}, exc_info=sys.exc_info())) is None
+        assert handler.record_lines._renderers == []
+    finally:
+        handler.close(timeout=0.1)
+
+
 class Text(str):
     """A ``str`` subclass could change what it renders as: never queued as a plain value."""
 
