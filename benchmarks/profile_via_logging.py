@@ -6,7 +6,10 @@ Usage (profilers are not project dependencies: install them in a scratch venv)::
     PYTHONPATH=. /tmp/profvenv/bin/kernprof -l -v benchmarks/profile_via_logging.py 200000   # with @profile added
 
 Sends to a real ``sink.py`` process, as the benchmark does, so the worker thread's share of the
-GIL is part of what is measured.
+GIL is part of what is measured. pyinstrument samples only the thread it starts in: the worker's
+own work (joining the queued values into lines, sending) is not in its tree. Its per-call overhead
+also inflates small calls; ``timeit`` with ``timer=time.thread_time`` around ``handler.handle(record)``
+gives the CPU cost per call (see elk_logger/README.md, "Fast paths").
 """
 
 from __future__ import annotations
