@@ -206,3 +206,29 @@ def test_an_item_that_cannot_be_rendered_is_dropped_counted_and_reported(line_si
     stats = handler.stats()
     assert stats.render_failures == 1 and stats.queued == 0 and stats.queued_bytes == 0
     assert diagnostics.count("RuntimeError('renderer bug')") == 1
+
+
+def test_batches_cut_from_a_backlog_of_queued_items_keep_the_counts_exact(attach_logger):
+    handler = unstarted(batch_max_events=3, batch_max_bytes=10**6)
+    logger = attach_logger(handler, "Backlog")
+    try:
+        for number in range(10):
+            assert handler.record_lines.submit(make_record(logger, {"symbol": "EURUSD", "bid": 1.1, "volume": number})) is True
+        bound = handler.buffer.state().bytes
+        stop = threading.Event()
+        stop.set()
+        delivered: list[bytes] = []
+        while handler.buffer.state().pending:
+            items = handler.buffer.take(0.0, stop)
+            assert 1 <= len(items) <= 3
+            lines, saved, errors = handler.record_lines.render(items)
+            assert errors == [] and saved == sum(map(item_size, items)) - sum(map(len, lines))
+            handler.buffer.rendered(saved)
+            handler.buffer.settle(len(lines), sum(map(len, lines)))
+            delivered += lines
+        assert [json.loads(line)["volume"] for line in delivered] == list(range(10))
+        assert bound >= sum(map(len, delivered))
+        state = handler.buffer.state()
+        assert (state.events, state.bytes, state.pending) == (0, 0, 0)
+    finally:
+        handler.close(timeout=0.1)
