@@ -118,6 +118,41 @@ def root_one_shot(
     )
 
 
+def volume(
+    resource_name: str,
+    *,
+    placed: PlacedHost,
+    volume_name: str,
+    base_labels: Mapping[str, str],
+    keep: bool,
+    parent: pulumi.Resource | None,
+    driver_opts: Mapping[str, str] | None = None,
+) -> docker.Volume:
+    """A named volume on ``placed``'s engine. Its inputs are names (and a driver's options) only,
+    so a new version, heap or certificate never replaces it (DESIGN.md "Data is sacred").
+    ``keep``: protected, and left on the engine by ``destroy`` (prod data); ``driver_opts`` go to
+    Docker's ``local`` driver (an NFS export)."""
+    return docker.Volume(
+        resource_name,
+        name=volume_name,
+        driver="local" if driver_opts else None,
+        driver_opts=dict(driver_opts) if driver_opts else None,
+        labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted(base_labels.items())],
+        opts=pulumi.ResourceOptions(parent=parent, provider=placed.provider, protect=keep, retain_on_delete=keep),
+    )
+
+
+def per_host_name(cluster_name: str, product: str, host: str) -> str:
+    """The container of a service that runs once per Docker host (a Beat): ``<cluster>-<product>-<host>``."""
+    return f"{cluster_name}-{product}-{host}"
+
+
+def beat_config_check(product: str) -> list[str]:
+    """A Beat is healthy once its configuration loads, with the file-permission checks it applies
+    at start (``strict.perms``); it does not depend on its output being up."""
+    return ["CMD", product, "test", "config"]
+
+
 def memory_mb(size_bytes: int) -> int:
     """pulumi-docker's ``memory`` is in MB."""
     return size_bytes // MIB

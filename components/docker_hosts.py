@@ -1,7 +1,9 @@
 """DockerHosts: one Docker provider, network and set of pinned images per Docker host.
 
 Everything container-shaped is placed through ``host(name)``; components never build their own
-provider, so moving a service to another host is a settings change (DESIGN.md scale path).
+provider, so placing a service on a host is a settings change (DESIGN.md scale path). Moving a
+*running* service to another host replaces its containers and its volumes there (a volume lives on
+one engine): for an Elasticsearch node that is a new, empty node (README "Production": migrating).
 """
 
 from __future__ import annotations

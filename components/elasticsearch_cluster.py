@@ -173,19 +173,8 @@ class ElasticsearchCluster(pulumi.ComponentResource):
     ) -> docker.Volume:
         """``nfs``: Docker's ``local`` driver mounts the export (type nfs, o addr=...,rw, device
         :<export>: the options moby's local driver takes, volume/local/local_unix.go)."""
-        return docker.Volume(
-            resource,
-            name=volume_name,
-            driver="local" if nfs else None,
-            driver_opts=nfs.driver_opts if nfs else None,
-            labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted(args.labels.items())],
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=placed.provider,
-                protect=args.protect_volumes,
-                retain_on_delete=args.protect_volumes,
-            ),
-        )
+        return c.volume(resource, placed=placed, volume_name=volume_name, base_labels=args.labels, keep=args.protect_volumes,
+                        parent=self, driver_opts=nfs.driver_opts if nfs else None)
 
     def _backup_permissions(self, name: str, args: ElasticsearchClusterArgs, placed: PlacedHost) -> docker.Container:
         """A new volume mounted where the image has no directory is root-owned; Elasticsearch

@@ -45,7 +45,7 @@ class FilebeatArgs:
 
 
 def container_name(cluster_name: str, host: str) -> str:
-    return f"{cluster_name}-{PRODUCT}-{host}"
+    return c.per_host_name(cluster_name, PRODUCT, host)
 
 
 def yml_options(args: FilebeatArgs) -> fb.FilebeatYmlOptions:
@@ -78,9 +78,7 @@ def host_mounts(s: FilebeatSettings) -> list[docker.ContainerMountArgs]:
 
 
 def healthcheck_command() -> list[str]:
-    """Healthy once the configuration loads, with the file-permission checks Filebeat applies at
-    start (``strict.perms``); it does not depend on Logstash being up."""
-    return ["CMD", PRODUCT, "test", "config"]
+    return c.beat_config_check(PRODUCT)
 
 
 class Filebeat(pulumi.ComponentResource):
@@ -93,14 +91,8 @@ class Filebeat(pulumi.ComponentResource):
         s = args.settings
         placed = args.hosts.host(args.host)
         cname = container_name(args.cluster_name, args.host)
-        self.data_volume = docker.Volume(
-            f"{name}-data",
-            name=f"{cname}-data",
-            labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted({**args.labels, "role": "filebeat-registry"}.items())],
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=placed.provider, protect=args.protect_volumes, retain_on_delete=args.protect_volumes
-            ),
-        )
+        self.data_volume = c.volume(f"{name}-data", placed=placed, volume_name=f"{cname}-data",
+                                    base_labels={**args.labels, "role": "filebeat-registry"}, keep=args.protect_volumes, parent=self)
         yml = fb.render_filebeat_yml(yml_options(args))
         files = {fb.CONFIG_FILE: yml}
         uploads = [c.upload(fb.CONFIG_FILE, yml), c.upload(fb.DEFAULT_CA_PATH, args.ca_cert_pem)]

@@ -173,14 +173,7 @@ class Logstash(pulumi.ComponentResource):
         return next(iter(self.nodes.values())).container
 
     def _volume(self, resource: str, volume_name: str, placed: PlacedHost, args: LogstashArgs) -> docker.Volume:
-        return docker.Volume(
-            resource,
-            name=volume_name,
-            labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted(args.labels.items())],
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=placed.provider, protect=args.protect_volumes, retain_on_delete=args.protect_volumes
-            ),
-        )
+        return c.volume(resource, placed=placed, volume_name=volume_name, base_labels=args.labels, keep=args.protect_volumes, parent=self)
 
     def _instance(self, name: str, args: LogstashArgs, instance: LogstashInstance) -> LogstashNode:
         s = args.settings

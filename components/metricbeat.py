@@ -1,6 +1,6 @@
 """Metricbeat: one container per Docker host it is placed on, with the host's ``/``, ``/proc`` and
-``/sys/fs/cgroup`` under ``/hostfs`` and the engine's socket, all read-only; the first one also
-collects Elasticsearch, Kibana and Logstash for Stack Monitoring.
+``/sys/fs/cgroup`` under ``/hostfs`` and the engine's socket, all read-only; each also collects
+the Elasticsearch nodes, Kibana and Logstash instances on its own host for Stack Monitoring.
 
 It runs as root: the Docker socket is root's (group ``docker``, whose id differs per host) and the
 host's ``/proc`` shows other users' processes to root only. It starts after the ``mt4-metrics``
@@ -24,7 +24,7 @@ from components.settings.shippers import Metricbeat as MetricbeatSettings
 PRODUCT = "metricbeat"
 WRITER_USER = "mt4_metricbeat_writer"
 WRITER_PASSWORD_ENV = "MT4_METRICBEAT_WRITER_PASSWORD"
-MONITORING_PASSWORD_ENV = "MT4_REMOTE_MONITORING_PASSWORD"
+MONITORING_PASSWORD_ENV = mb.MONITORING_PASSWORD_ENV
 WAIT_TIMEOUT_SECONDS = 120
 #: (host path, container path): what the system module reads through ``hostfs`` and the docker
 #: module's socket (Metricbeat's "Run on Docker" page mounts the same, read-only).
@@ -44,7 +44,7 @@ class MetricbeatArgs:
     elasticsearch_urls: tuple[str, ...]
     """The output's URLs, as reached from ``host``."""
     monitoring: mb.StackMonitoring | None
-    """Set on the one Metricbeat that feeds Stack Monitoring."""
+    """The services on this Metricbeat's host it collects for Stack Monitoring (None: none there, or off)."""
     hosts: DockerHosts
     ca_cert_pem: pulumi.Input[str]
     writer_password: pulumi.Input[str]
@@ -55,7 +55,7 @@ class MetricbeatArgs:
 
 
 def container_name(cluster_name: str, host: str) -> str:
-    return f"{cluster_name}-{PRODUCT}-{host}"
+    return c.per_host_name(cluster_name, PRODUCT, host)
 
 
 def yml_options(args: MetricbeatArgs) -> mb.MetricbeatYmlOptions:
@@ -98,7 +98,7 @@ class Metricbeat(pulumi.ComponentResource):
             ports=[],
             memory_bytes=args.settings.memory_bytes,
             ulimit_spec=c.SERVICE_ULIMITS,
-            check=c.healthcheck(["CMD", PRODUCT, "test", "config"], start_period="10s", retries=12),
+            check=c.healthcheck(c.beat_config_check(PRODUCT), start_period="10s", retries=12),
             wait_timeout=WAIT_TIMEOUT_SECONDS,
             grace_seconds=30,
             container_labels=c.labels(args.labels, role=PRODUCT, host=args.host, **{"config-hash": c.config_hash(files)}),

@@ -110,14 +110,10 @@ def install_secret_files(
     if not names or len(set(names)) != len(names) or any("/" in n or not n for n in names):
         raise ValueError(f"{container_name}: secret file names must be unique, non-empty and without '/': {names}")
     target = SECRETS_DIRS[product]
-    volume = docker.Volume(
-        f"{resource_name}-volume",
-        name=f"{container_name}-secrets",
-        labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted({**base_labels, "role": ROLE}.items())],
-        # Holds nothing that is not re-installed on the next up: never protected, never retained,
-        # so a destroy leaves no key behind on the host.
-        opts=pulumi.ResourceOptions(parent=opts.parent, provider=placed.provider),
-    )
+    # Holds nothing that is not re-installed on the next up: never protected, never retained,
+    # so a destroy leaves no key behind on the host.
+    volume = c.volume(f"{resource_name}-volume", placed=placed, volume_name=f"{container_name}-secrets",
+                      base_labels={**base_labels, "role": ROLE}, keep=False, parent=opts.parent)
     installer = c.root_one_shot(
         resource_name,
         placed=placed,

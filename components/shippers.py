@@ -19,18 +19,21 @@ from components.metricbeat import Metricbeat, MetricbeatArgs
 from components.pki import IssuedCertificate
 from components.render import logstash_yml
 from components.render.elasticsearch_yml import HTTP_PORT
-from components.render.metricbeat_yml import StackMonitoring
+from components.render.metricbeat_yml import MONITORING_USER, StackMonitoring
 from components.settings.model import StackSettings
-
-MONITORING_USER = "remote_monitoring_user"
 
 
 def logstash_targets(s: StackSettings, from_host: str) -> tuple[str, ...]:
     """``host:port`` of every Logstash Beats input as the Filebeat on ``from_host`` dials it: the
     instance's alias on its own host, its host's address and published port across hosts. Every
     instance, so ``loadbalance`` spreads over all of them and one going away loses nothing."""
-    targets = (topology.reach(s, from_host, i.host, i.name, s.logstash.beats_port, i.beats_port) for i in s.logstash.instances)
-    return tuple(t for t in targets if t is not None)
+    targets = []
+    for i in s.logstash.instances:
+        target = topology.reach(s, from_host, i.host, i.name, s.logstash.beats_port, i.beats_port)
+        if target is None:  # settings give every instance a published Beats port; never drop one silently
+            raise ValueError(f"Logstash instance {i.name} on {i.host} publishes no Beats port: the Filebeat on {from_host} cannot reach it")
+        targets.append(target)
+    return tuple(targets)
 
 
 def monitoring_for(s: StackSettings, host: str) -> StackMonitoring | None:

@@ -124,7 +124,3 @@ def node_network(s: StackSettings, node: ElasticsearchNode) -> NodeNetwork:
     )
 
 
-def hosts_in_use(s: StackSettings) -> tuple[str, ...]:
-    """The Docker hosts that run an Elasticsearch node, in ``docker_hosts`` order."""
-    used = {n.host for n in s.elasticsearch.nodes}
-    return tuple(h.name for h in s.docker_hosts if h.name in used)

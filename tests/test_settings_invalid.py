@@ -153,6 +153,14 @@ BAD = [
         {"elasticsearch.nodes[1].name": "kibana"},
         "Pulumi.prod.yaml: elasticsearch.nodes[1].name: 'kibana' is the name of another container of the stack; node names may "
         "not be one of: kibana, logstash, filebeat, metricbeat, backup-permissions"),
+    Bad("a node named like a Beat's container is refused", "prod",
+        {"elasticsearch.nodes[1].name": "filebeat-elk1"},
+        "Pulumi.prod.yaml: elasticsearch.nodes[1].name: 'filebeat-elk1' matches filebeat-*, a name the stack gives its own "
+        "containers (Beats per host, secret-file installers, permission helpers); it would collide during `up`, so pick another"),
+    Bad("a Logstash instance named like a secret-file installer is refused", "prod",
+        {"logstash.instances[1].name": "es01-secret-files"},
+        "Pulumi.prod.yaml: logstash.instances[1].name: 'es01-secret-files' matches *-secret-files, a name the stack gives its "
+        "own containers (Beats per host, secret-file installers, permission helpers); it would collide during `up`, so pick another"),
     # --- roles and quorum ------------------------------------------------------------------------
     Bad("an unknown role is refused with the list of roles", "dev",
         {"elasticsearch.nodes[0].roles": ["master", "data", "coordinator"]},

@@ -205,12 +205,16 @@ def _product_settings() -> dict[str, object]:
       https://www.elastic.co/guide/en/kibana/8.19/secure-reporting.html
     - ``monitoring.ui.container.elasticsearch.enabled``: Docker default, cgroup-aware CPU figures:
       https://www.elastic.co/guide/en/kibana/8.19/monitoring-settings-kb.html
+    - ``monitoring.kibana.collection.enabled: false``: Kibana's own (legacy) collection off; Stack
+      Monitoring data comes from Metricbeat (``metricbeat.stack_monitoring``), and Elastic's
+      "Collect Kibana monitoring data with Metricbeat" makes turning it off the first step.
     """
     return {
         "telemetry.optIn": False,
         "telemetry.allowChangingOptInStatus": False,
         "xpack.reporting.roles.enabled": False,
         "monitoring.ui.container.elasticsearch.enabled": True,
+        "monitoring.kibana.collection.enabled": False,
     }
 
 

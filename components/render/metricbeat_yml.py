@@ -47,6 +47,8 @@ TEMPLATE_PATTERN: Final = "mt4-metrics-*"
 SYSTEM_METRICSETS: Final = ("cpu", "load", "memory", "diskio", "filesystem", "fsstat", "process_summary", "uptime")
 DOCKER_METRICSETS: Final = ("container", "cpu", "diskio", "healthcheck", "info", "memory", "network")
 MONITORING_USER: Final = "remote_monitoring_user"
+#: The env var the container gets the monitoring password in; the modules refer to it as ``${...}``.
+MONITORING_PASSWORD_ENV: Final = "MT4_REMOTE_MONITORING_PASSWORD"
 
 _HEADER: Final = ("Rendered by elk-stack (components/render/metricbeat_yml.py); replaced on every deployment.",)
 _URL = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
@@ -62,7 +64,7 @@ class StackMonitoring:
     kibana_url: str | None = None
     logstash_urls: tuple[str, ...] = ()
     """The Logstash monitoring APIs (``http://<instance>:9600``; plain HTTP, no login)."""
-    password_env: str = "MT4_REMOTE_MONITORING_PASSWORD"
+    password_env: str = MONITORING_PASSWORD_ENV
 
     @property
     def urls(self) -> tuple[str, ...]:

@@ -26,6 +26,18 @@ DNS_LABEL: Final = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 #: Containers are named ``<cluster>-<role>`` and reached by their role as a network alias, so a
 #: node may not take the name of another container of the stack (Beats come with the Beats component).
 RESERVED_NODE_NAMES: Final = ("kibana", "logstash", "filebeat", "metricbeat", "backup-permissions")
+#: Names the program derives for its other containers and aliases: ``filebeat-<host>`` /
+#: ``metricbeat-<host>`` (a Beat per host), ``<container>-secret-files`` (components/secret_files.py)
+#: and ``<container>-<volume>-permissions`` (one-shot root helpers). A node or Logstash instance
+#: named like one would collide with it during ``up``, after other containers exist.
+RESERVED_NAME_PREFIXES: Final = ("filebeat-", "metricbeat-")
+RESERVED_NAME_SUFFIXES: Final = ("-secret-files", "-permissions")
+
+
+def derived_name_clash(name: str) -> str | None:
+    """The reserved prefix or suffix ``name`` has, or None."""
+    hit = [p + "*" for p in RESERVED_NAME_PREFIXES if name.startswith(p)] + ["*" + x for x in RESERVED_NAME_SUFFIXES if name.endswith(x)]
+    return hit[0] if hit else None
 #: cluster.name becomes part of paths and monitoring ids; keep it to a DNS-ish token.
 CLUSTER_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 VERSION: Final = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")

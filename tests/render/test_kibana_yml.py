@@ -81,6 +81,7 @@ def test_product_settings() -> None:
     assert settings["telemetry.allowChangingOptInStatus"] is False
     assert settings["xpack.reporting.roles.enabled"] is False
     assert settings["monitoring.ui.container.elasticsearch.enabled"] is True
+    assert settings["monitoring.kibana.collection.enabled"] is False, "Metricbeat collects for Stack Monitoring"
 
 
 @pytest.mark.parametrize(("layout", "level"), [("json", "info"), ("pattern", "debug")])

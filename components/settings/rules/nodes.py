@@ -12,6 +12,10 @@ UNSUPPORTED_VERSION = (
 )
 NODE_NAME_TWICE = "{name!r} is used by another node; node names must be unique"
 NODE_NAME_RESERVED = "{name!r} is the name of another container of the stack; node names may not be one of: {reserved}"
+NAME_LOOKS_DERIVED = (
+    "{name!r} matches {pattern}, a name the stack gives its own containers (Beats per host, secret-file installers, "
+    "permission helpers); it would collide during `up`, so pick another"
+)
 NO_MASTER = "no node has the 'master' role; at least one master-eligible node is required"
 EVEN_MASTERS = "{count} master-eligible nodes; use an odd number (1, 3, 5) so a majority survives the loss of a node"
 ONLY_VOTING_ONLY = "every master-eligible node is voting_only; at least one needs the master role without voting_only"
@@ -49,6 +53,8 @@ def node_names_unique(s: StackSettings, p: Problems) -> None:
             p.error(f"elasticsearch.nodes[{i}].name", NODE_NAME_TWICE.format(name=node.name))
         if node.name in d.RESERVED_NODE_NAMES:
             p.error(f"elasticsearch.nodes[{i}].name", NODE_NAME_RESERVED.format(name=node.name, reserved=", ".join(d.RESERVED_NODE_NAMES)))
+        elif (pattern := d.derived_name_clash(node.name)) is not None:
+            p.error(f"elasticsearch.nodes[{i}].name", NAME_LOOKS_DERIVED.format(name=node.name, pattern=pattern))
         seen.add(node.name)
 
 

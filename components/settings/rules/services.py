@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from components.settings import defaults as d
 from components.settings.model import StackSettings
 from components.settings.problems import Problems
+from components.settings.rules.nodes import NAME_LOOKS_DERIVED
 from components.settings.rules.registry import rule, size_text
 
 SERVICE_HEAP_OVER = (
@@ -68,6 +70,8 @@ def logstash_instance_names_unique(s: StackSettings, p: Problems) -> None:
             p.error(key, INSTANCE_NAME_TWICE.format(name=ls.name))
         elif ls.name in taken:
             p.error(key, INSTANCE_NAME_TAKEN.format(name=ls.name, what=taken[ls.name]))
+        elif (pattern := d.derived_name_clash(ls.name)) is not None:
+            p.error(key, NAME_LOOKS_DERIVED.format(name=ls.name, pattern=pattern))
         seen.add(ls.name)
 
 
