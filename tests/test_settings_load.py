@@ -251,3 +251,15 @@ def test_a_valid_own_ca_is_returned_as_outputs_with_the_key_secret(engine_log: R
 def test_config_is_empty_again_after_a_test(engine_log: Recorder) -> None:
     """The fixture resets config; this test starts from whatever the previous one left."""
     assert {k for k in runtime_config.CONFIG.get() if k.startswith(f"{PROJECT}:")} == set()
+
+
+def test_an_smtp_password_with_a_line_break_is_refused_without_echoing_it(engine_log: Recorder) -> None:
+    """The keystore's ``--stdin`` keeps the first line: a pasted trailing newline would be a wrong password."""
+    values = {**stack_values("prod"), "license": "trial",
+              "alerting": {"watcher": True, "email": {"to": ["ops@mt4.example"], "host": "smtp.mt4.example", "port": 587,
+                                                      "from": "elk@mt4.example", "user": "elk"}},
+              "alerting_email_password": "Hunter2\nsecond-line"}
+    start("prod", values, secret_keys=("alerting_email_password",))
+    error = load_error()
+    assert "Hunter2" not in str(error) and "second-line" not in str(error)
+    assert [p.key for p in error.problems] == ["alerting_email_password"], [p.message for p in error.problems]

@@ -24,6 +24,10 @@ CA_KEYS = ("tls_ca_cert", "tls_ca_key")
 #: in their place, never the value (``load_email_password`` reads it as a secret Output).
 EMAIL_PASSWORD_KEY = "alerting_email_password"
 PRESENT = "(set)"
+EMAIL_PASSWORD_LINE_BREAK = (
+    "(the secret value) contains a line break or NUL; Elasticsearch's keystore takes the first line only "
+    "(`elasticsearch-keystore add --stdin`), so Watcher would log in with a wrong password. Set it without one"
+)
 
 #: Namespaces of the providers the program uses (and Pulumi's own): their keys are not ours and
 #: are left to them, even when a name looks close to the project's.
@@ -69,6 +73,9 @@ def load_settings() -> tuple[StackSettings, OwnCa | None]:
     raw = {key: _read(config, key) for key in keys if key not in CA_KEYS}
     raw = {k: v for k, v in raw.items() if v is not None}
     if EMAIL_PASSWORD_KEY in raw:
+        if any(ch in str(raw[EMAIL_PASSWORD_KEY]) for ch in "\r\n\0"):
+            # Never echoed. `elasticsearch-keystore add --stdin` keeps the first line only.
+            problems.error(EMAIL_PASSWORD_KEY, EMAIL_PASSWORD_LINE_BREAK)
         raw[EMAIL_PASSWORD_KEY] = PRESENT
     secret_keys = frozenset(k for k in keys if runtime_config.is_config_secret(f"{PROJECT}:{k}"))
     own_ca = _own_ca(config, problems)
