@@ -52,6 +52,7 @@ class MetricbeatArgs:
     depends_on: Sequence[pulumi.Resource]
     """The writer user and the mt4-metrics index template (and, monitoring, remote_monitoring_user)."""
     labels: dict[str, str]
+    protect_volumes: bool
 
 
 def container_name(cluster_name: str, host: str) -> str:
@@ -75,10 +76,16 @@ def host_mounts() -> list[docker.ContainerMountArgs]:
 
 class Metricbeat(pulumi.ComponentResource):
     container: docker.Container
+    data_volume: docker.Volume
+    """``path.data``: the Beat's UUID (meta.json), so a replaced container stays the same instance
+    in Stack Monitoring instead of a new one each time."""
 
     def __init__(self, name: str, args: MetricbeatArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("elk:components:Metricbeat", name, None, opts)
         placed = args.hosts.host(args.host)
+        cname = container_name(args.cluster_name, args.host)
+        self.data_volume = c.volume(f"{name}-data", placed=placed, volume_name=f"{cname}-data",
+                                    base_labels={**args.labels, "role": "metricbeat-data"}, keep=args.protect_volumes, parent=self)
         options = yml_options(args)
         yml = mb.render_metricbeat_yml(options)
         files = {mb.CONFIG_FILE: yml}
@@ -90,11 +97,11 @@ class Metricbeat(pulumi.ComponentResource):
             f"{name}-container",
             placed=placed,
             product=PRODUCT,
-            container_name=container_name(args.cluster_name, args.host),
+            container_name=cname,
             alias=f"{PRODUCT}-{args.host}",
             envs=pulumi.Output.secret(envs),
             uploads=[c.upload(mb.CONFIG_FILE, yml), c.upload(mb.DEFAULT_CA_PATH, args.ca_cert_pem)],
-            mounts=host_mounts(),
+            mounts=[*host_mounts(), docker.ContainerMountArgs(type="volume", source=self.data_volume.name, target=mb.DATA_DIR)],
             ports=[],
             memory_bytes=args.settings.memory_bytes,
             ulimit_spec=c.SERVICE_ULIMITS,
@@ -105,4 +112,4 @@ class Metricbeat(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
             user=c.BEATS_USER,
         )
-        self.register_outputs({"container": self.container})
+        self.register_outputs({"container": self.container, "data_volume": self.data_volume})

@@ -114,4 +114,5 @@ def _metricbeat(name: str, s: StackSettings, host: str, deps: ShipperDeps, opts:
         monitoring_password=deps.passwords[MONITORING_USER],
         depends_on=waits,
         labels=deps.labels,
+        protect_volumes=s.protect_volumes,
     ), opts=opts)

@@ -130,7 +130,11 @@ def test_metricbeat_reads_the_host_read_only_and_waits_for_its_user_and_the_metr
     run = cached_run(stack)
     for r in beats(run, "metricbeat").values():
         mounts = sorted((m["source"], m["target"], m["type"], m.get("readOnly")) for m in r.inputs["mounts"])
-        assert mounts == sorted((s, t, "bind", True) for s, t in mbc.HOST_MOUNTS)
+        data = f"{r.inputs['name']}-data"
+        assert mounts == sorted([*((s, t, "bind", True) for s, t in mbc.HOST_MOUNTS), (data, mb.DATA_DIR, "volume", None)]), (
+            "the host read-only; path.data (the Beat's UUID) on a volume of its own")
+        [volume] = [v for v in run.of_type("docker:index/volume:Volume") if v.inputs["name"] == data]
+        assert volume.protect is (stack == "prod") and volume.retain_on_delete is (stack == "prod")
         for needed in ("elk-access-user-mt4-metricbeat-writer", "elk-indices-template-metrics", "elk-access-remote-monitoring-user"):
             assert run.named(needed).urn in r.dependencies, needed
         assert is_secret(r.raw["envs"])

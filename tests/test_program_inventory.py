@@ -116,7 +116,8 @@ def per_beat_host(hosts: list[str], mutual_tls: bool) -> dict[str, list[str]]:
         "elk:components:Filebeat": [f"elk-filebeat-{h}" for h in hosts],
         "elk:components:Metricbeat": [f"elk-metricbeat-{h}" for h in hosts],
         "docker:index/volume:Volume": [
-            *(f"elk-filebeat-{h}-data" for h in hosts), *(f"elk-{c}-secret-files-volume" for c in clients)],
+            *(f"elk-{b}-{h}-data" for h in hosts for b in ("filebeat", "metricbeat")),
+            *(f"elk-{c}-secret-files-volume" for c in clients)],
         "docker:index/container:Container": [
             *(f"elk-{b}-{h}-container" for h in hosts for b in ("filebeat", "metricbeat")), *(f"elk-{c}-secret-files" for c in clients)],
         "tls:index/privateKey:PrivateKey": [f"elk-pki-{c}-key" for c in clients],

@@ -15,7 +15,7 @@ ES = "elasticsearch.yml"
 def test_data_volumes_protected_pass_and_fail() -> None:
     assert messages(rules.data_volumes_protected(stack("prod"), "prod")) == []
     # es01 data, backup, Logstash data, queue and dead letter queue, Filebeat's registry
-    assert messages(rules.data_volumes_protected(stack("dev"), "dev")) == ["volume not protected"] * 6
+    assert messages(rules.data_volumes_protected(stack("dev"), "dev")) == ["volume not protected"] * 7
     resources = stack("prod")
     not_retained = [dataclasses.replace(r, retain_on_delete=False) if r.name == "elk-es-backup" else r for r in resources]
     assert messages(rules.data_volumes_protected(not_retained, "prod")) == ["volume protected but not retain_on_delete"]
